@@ -1,0 +1,263 @@
+"""Typed, seeded, recorded configuration: one frozen dataclass per stage.
+
+Every field has a default and help text (`field(metadata={"help": ...})`). A build's resolved
+config is written into its manifest together with `config_hash()`, which is also stamped on every
+row's provenance. Settings that cannot change the output (worker count, executor, progress bars)
+live in `RunOptions`, outside the hashed config, so that a build on 1 or 8 workers gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import xxhash
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A bad configuration: reported before any work starts."""
+
+
+def option(default: Any, help: str) -> Any:
+    """A config field with a default and help text (mutable defaults are copied per instance)."""
+    if isinstance(default, (list, dict, set)):
+        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+OnBadInput = Literal["error", "warn", "skip"]
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    on_bad_input: OnBadInput = option(
+        "warn",
+        "What a bad input record does: 'error' stops the build at the first one, 'warn' prints a "
+        "message naming the file and record and rejects it, 'skip' rejects it quietly. Every bad "
+        "record is in reports/<version>/rejects.jsonl whatever the choice.",
+    )
+    encoding_errors: Literal["reject", "replace"] = option(
+        "reject", "Invalid UTF-8: 'reject' the record with reason invalid_utf8, or 'replace' bad bytes with U+FFFD."
+    )
+    text_field: str = option("text", "JSONL/Parquet field holding the article text.")
+    id_field: str = option("id", "Field holding the input record's own id.")
+    url_field: str = option("url", "Field holding the page URL.")
+    title_field: str = option("title", "Field holding the title.")
+    author_field: str = option("author", "Field holding the author(s). 'authors' is also tried.")
+    published_fields: list[str] = option(
+        ["published", "date", "created", "publish_date"], "Fields tried in order for the publication date."
+    )
+    source_field: str = option("source", "Field holding the site or source name. 'domain' is also tried.")
+    crawled_fields: list[str] = option(
+        ["crawled", "scraped_at", "fetched", "added"], "Fields tried in order for the crawl date."
+    )
+    csv_text_column: str = option("content", "CSV column holding the article text ('text' is tried when absent).")
+    max_file_bytes_per_task: int = option(
+        64 * 1024 * 1024, "Small input files are grouped into tasks of at most this many bytes."
+    )
+    max_files_per_task: int = option(2000, "Small input files are grouped into tasks of at most this many files.")
+
+
+@dataclass(frozen=True)
+class NormalizeConfig:
+    unicode_form: Literal["NFC", "NFKC"] = option("NFC", "Unicode normal form applied to every text.")
+    strip_control: bool = option(True, "Drop control characters other than newline and tab.")
+    max_blank_lines: int = option(1, "Runs of blank lines are collapsed to at most this many.")
+
+
+@dataclass(frozen=True)
+class MetadataConfig:
+    enabled: bool = option(True, "Guess title, author, date and site from the text when the input lacks them.")
+
+
+@dataclass(frozen=True)
+class BoilerplateConfig:
+    enabled: bool = option(True, "Split the body from the boilerplate. Off: the whole text is the body.")
+    template_min_docs: int = option(3, "A line is a site template line when seen in at least this many documents of its source...")
+    template_min_share: float = option(0.10, "...and in at least this share of the source's documents.")
+    body_format: Literal["text", "markdown"] = option(
+        "text", "'text': markdown links reduced to their text, emphasis dropped; 'markdown' keeps the markup."
+    )
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    seed: int = option(0, "Seed of langdetect (it is random otherwise).")
+    sample_chars: int = option(2000, "Characters of the body the detector reads.")
+    languages: list[str] = option([], "Keep only these ISO 639-1 languages (empty: keep all). Others become rejects with reason 'language'.")
+
+
+@dataclass(frozen=True)
+class LicensingConfig:
+    sources: dict[str, dict[str, str]] = option(
+        {},
+        "Per-source terms that win over what the page says, e.g. "
+        '[licensing.sources."example.org"] license = "CC-BY-4.0", terms_url = "https://example.org/terms".',
+    )
+    allow_licenses: list[str] = option([], "Only rows with one of these SPDX ids pass the policy (empty: any).")
+    deny_nc: bool = option(False, "Reject rows whose licence forbids commercial use.")
+    deny_nd: bool = option(False, "Reject rows whose licence forbids derivatives.")
+    deny_unknown: bool = option(False, "Reject rows whose licence status is unknown.")
+    deny_statuses: list[str] = option([], "Reject rows with these licence statuses.")
+
+
+@dataclass(frozen=True)
+class PiiConfig:
+    mode: Literal["keep", "redact", "drop"] = option(
+        "redact", "'redact' replaces e-mails, phones and IPs by <EMAIL>, <PHONE>, <IP>; 'drop' rejects documents with any in the body; 'keep' only counts."
+    )
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    enabled: bool = option(True, "Apply the document quality rules.")
+
+
+@dataclass(frozen=True)
+class TokensConfig:
+    tokenizer: str = option("auto", "Tokenizer for n_tokens: 'auto' (the bundled GPT-2 BPE when installed, else 'words'), or 'words'.")
+
+
+@dataclass(frozen=True)
+class LabelsConfig:
+    sources: dict[str, dict[str, str]] = option({}, 'Labels per source domain, e.g. [labels.sources."example.org"] type = "reliable".')
+    file: str = option("", "CSV or JSONL file of source labels (one row per domain).")
+    domain_column: str = option("domain", "Column of the labels file naming the domain.")
+    exclude: list[str] = option([], "Reject documents whose source has one of these labels, as 'key=value'.")
+
+
+@dataclass(frozen=True)
+class ExactDedupConfig:
+    enabled: bool = option(True, "Remove documents whose normalised body is identical to an earlier one.")
+
+
+@dataclass(frozen=True)
+class NearDedupConfig:
+    enabled: bool = option(True, "Remove re-syndicated, edited and truncated copies (MinHash LSH + verification).")
+    seed: int = option(1, "Seed of the MinHash permutations.")
+
+
+@dataclass(frozen=True)
+class UrlDedupConfig:
+    enabled: bool = option(True, "Remove documents whose normalised URL was seen on an earlier document.")
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    target_shard_bytes: int = option(256 * 1024 * 1024, "Target uncompressed size of a Parquet shard.")
+    max_row_group_bytes: int = option(100 * 1024 * 1024, "Upper bound of a row group, uncompressed (the Hub viewer needs <= 100-300 MB).")
+    compression: str = option("zstd", "Parquet compression codec.")
+    compression_level: int = option(3, "Compression level.")
+    license: str = option("", "Licence of the dataset as a whole for the card (an id of the Hub's licence list); empty: derived from the rows.")
+    pretty_name: str = option("", "Human name of the dataset for the card; empty: the build name.")
+    contact: str = option("", "Where removal requests go (shown in the card).")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """The whole resolved config of a build. Everything here can change the output."""
+
+    name: str = option("corpus", "Dataset name (card, manifest).")
+    input: InputConfig = field(default_factory=InputConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    metadata: MetadataConfig = field(default_factory=MetadataConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    licensing: LicensingConfig = field(default_factory=LicensingConfig)
+    pii: PiiConfig = field(default_factory=PiiConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    tokens: TokensConfig = field(default_factory=TokensConfig)
+    labels: LabelsConfig = field(default_factory=LabelsConfig)
+    exact_dedup: ExactDedupConfig = field(default_factory=ExactDedupConfig)
+    near_dedup: NearDedupConfig = field(default_factory=NearDedupConfig)
+    url_dedup: UrlDedupConfig = field(default_factory=UrlDedupConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a build runs, not what it produces: never part of the config hash."""
+
+    workers: int = 1
+    executor: Literal["local", "dask"] = "local"
+    scheduler: str | None = None
+    progress: bool = True
+    work_dir: str | None = None
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+def config_hash(config: BuildConfig) -> str:
+    """Stable hash of the resolved config (16 hex chars)."""
+    canonical = json.dumps(to_dict(config), sort_keys=True, separators=(",", ":"))
+    return xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"unknown config key {where}{key!r}; known: {', '.join(sorted(known))}")
+        default = known[key].default_factory() if known[key].default_factory is not dataclasses.MISSING else known[key].default
+        if dataclasses.is_dataclass(default):
+            if not isinstance(value, dict):
+                raise ConfigError(f"config section {where}{key} must be a table")
+            kwargs[key] = _build(type(default), value, f"{where}{key}.")
+        else:
+            if default is not None and not isinstance(value, type(default)) and not (
+                isinstance(default, float) and isinstance(value, int)
+            ):
+                raise ConfigError(
+                    f"config key {where}{key} must be {type(default).__name__}, got {type(value).__name__} {value!r}"
+                )
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def from_dict(values: dict[str, Any]) -> BuildConfig:
+    """A BuildConfig from nested dicts (TOML tables); unknown keys and wrong types are ConfigErrors."""
+    return _build(BuildConfig, values, "")
+
+
+def load(path: str | Path | None, overrides: dict[str, Any] | None = None) -> BuildConfig:
+    """Read a TOML config file (or none) and apply nested overrides (e.g. from the CLI)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                values = tomllib.load(handle)
+        except OSError as error:
+            raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+    for dotted, value in (overrides or {}).items():
+        target = values
+        *parents, last = dotted.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[last] = value
+    return from_dict(values)
+
+
+def describe(config_class: type = BuildConfig, prefix: str = "") -> list[tuple[str, Any, str]]:
+    """(dotted key, default, help) for every option: used by `shardsmith config` and the docs."""
+    rows = []
+    for f in dataclasses.fields(config_class):
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        if dataclasses.is_dataclass(default):
+            rows.extend(describe(type(default), f"{prefix}{f.name}."))
+        else:
+            rows.append((f"{prefix}{f.name}", default, f.metadata.get("help", "")))
+    return rows

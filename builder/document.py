@@ -1,0 +1,169 @@
+"""The records that flow through a build.
+
+`RawRecord` is what a reader yields for each input record; `Reject` is what it yields for an
+input that cannot become a document. `Document` is the record the straight-through stages pass
+along; `to_row()` gives the published row (the columns of schemas/document.schema.json), the rest
+of its fields are internal to the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import xxhash
+
+
+def hash128(data: str | bytes) -> str:
+    """xxh3-128 hex digest (32 chars) of text (UTF-8) or bytes."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One input record as read, before any processing."""
+
+    path: str  # input file, relative to its input root
+    record: int  # 1-based line / row / record number (1 for one-document files)
+    raw_hash: str  # xxh3-128 of the raw input bytes of the record
+    text: str | None = None  # plain text or markdown
+    html: str | None = None  # raw HTML, for the HTML path (extra `html`)
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    source: str | None = None
+    source_id: str | None = None
+    crawled: str | None = None
+
+
+@dataclass(slots=True)
+class Reject:
+    """An input record that did not become a document, and why."""
+
+    path: str
+    record: int
+    reason: str  # short machine name, e.g. invalid_utf8, bad_json, no_text, no_body, language
+    detail: str = ""  # human message
+    id: str | None = None  # document id, when the record got that far
+    text: str | None = None  # the text, when there is one worth keeping for review (e.g. no_body)
+
+    def message(self) -> str:
+        where = self.path if self.record <= 0 else f"{self.path}:{self.record}"
+        return f"{where}: {self.reason}" + (f": {self.detail}" if self.detail else "")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "record": self.record, "reason": self.reason, "detail": self.detail}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.text is not None:
+            out["text"] = self.text
+        return out
+
+
+@dataclass(slots=True)
+class Document:
+    """A document in flight. Stages fill fields; a stage that drops it sets `reject`."""
+
+    id: str
+    text: str  # the body once boilerplate is split off; the whole normalised text before
+    path: str
+    record: int
+    raw_hash: str
+    source_text: str = ""  # the normalised input text the segments index into
+    html: str | None = None  # raw HTML (HTML path); text is empty until it is extracted
+    html_body: str | None = None  # main content picked from the HTML by the extractor
+    boilerplate: str = ""
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None
+    source_id: str | None = None
+    crawled: str | None = None
+    language: str = "und"
+    language_score: float = 0.0
+    n_tokens: int = 0
+    license: str | None = None
+    license_status: str = "unknown"
+    license_basis: str = "none"
+    license_nc: bool | None = None
+    license_nd: bool | None = None
+    license_sa: bool | None = None
+    copyright_notice: str | None = None
+    copyright_holders: list[str] = field(default_factory=list)
+    copyright_year: int | None = None
+    license_evidence: list[dict[str, str]] = field(default_factory=list)
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    pii: dict[str, int] = field(default_factory=lambda: {"emails": 0, "phones": 0, "ips": 0})
+    source_labels: list[dict[str, str]] = field(default_factory=list)
+    dup_count: int = 0
+    dup_cluster: str | None = None
+    # Set by a stage that drops the document: the reason (e.g. "language") and a human detail.
+    reject: str | None = None
+    reject_detail: str = ""
+
+    def drop(self, reason: str, detail: str = "") -> None:
+        """Mark the document as rejected; later stages pass it through untouched."""
+        self.reject = reason
+        self.reject_detail = detail
+
+    def to_reject(self, keep_text: bool = False) -> Reject:
+        return Reject(
+            path=self.path,
+            record=self.record,
+            reason=self.reject or "unknown",
+            detail=self.reject_detail,
+            id=self.id,
+            text=(self.source_text or self.text) if keep_text else None,
+        )
+
+    def to_row(self, pipeline_version: str, config_hash: str) -> dict[str, Any]:
+        """The published row: exactly the columns of schemas/document.schema.json."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "boilerplate": self.boilerplate,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "published": self.published,
+            "source_id": self.source_id,
+            "provenance": {
+                "path": self.path,
+                "record": self.record,
+                "raw_hash": self.raw_hash,
+                "crawled": self.crawled,
+                "pipeline_version": pipeline_version,
+                "config_hash": config_hash,
+            },
+            "language": self.language,
+            "language_score": self.language_score,
+            "n_chars": len(self.text),
+            "n_words": len(self.text.split()),
+            "n_tokens": self.n_tokens,
+            "text_hash": hash128(self.text),
+            "license": self.license,
+            "license_status": self.license_status,
+            "license_basis": self.license_basis,
+            "license_nc": self.license_nc,
+            "license_nd": self.license_nd,
+            "license_sa": self.license_sa,
+            "copyright_notice": self.copyright_notice,
+            "copyright_holders": list(self.copyright_holders),
+            "copyright_year": self.copyright_year,
+            "license_evidence": list(self.license_evidence),
+            "segments": list(self.segments),
+            "pii": dict(self.pii),
+            "source_labels": list(self.source_labels),
+            "dup_count": self.dup_count,
+            "dup_cluster": self.dup_cluster,
+        }
+
+
+def document_id(key: str, text: str) -> str:
+    """Stable id: the same source key (url or input id) and normalised text give the same id anywhere."""
+    return hash128(key + "\x00" + text)

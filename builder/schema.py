@@ -1,0 +1,72 @@
+"""The Arrow schema of a published row, derived from schemas/document.schema.json.
+
+The JSON file is the single place where column names and types live; everything else (the
+writer, the card's `dataset_info`, `validate`) asks this module.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+
+_PRIMITIVES = {
+    "string": pa.string(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "float32": pa.float32(),
+    "float64": pa.float64(),
+    "bool": pa.bool_(),
+}
+
+
+def load_schema_json(name: str = "document") -> dict[str, Any]:
+    """The parsed `schemas/<name>.schema.json` shipped with the package."""
+    text = resources.files("builder._schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def arrow_type(spec: Any) -> pa.DataType:
+    """Arrow type of a column type in the schema JSON (a primitive name, {"list": T} or {"struct": [...]})."""
+    if isinstance(spec, str):
+        try:
+            return _PRIMITIVES[spec]
+        except KeyError:
+            raise ValueError(f"unknown column type {spec!r} in the schema") from None
+    if "list" in spec:
+        return pa.list_(arrow_type(spec["list"]))
+    if "struct" in spec:
+        return pa.struct([arrow_field(column) for column in spec["struct"]])
+    raise ValueError(f"unknown column type {spec!r} in the schema")
+
+
+def arrow_field(column: dict[str, Any]) -> pa.Field:
+    return pa.field(column["name"], arrow_type(column["type"]), nullable=column.get("nullable", True))
+
+
+@lru_cache(maxsize=None)
+def document_schema() -> pa.Schema:
+    """The Arrow schema every shard is written with (never inferred)."""
+    spec = load_schema_json("document")
+    return pa.schema(
+        [arrow_field(c) for c in spec["columns"]],
+        metadata={"shardsmith.schema_version": spec["version"]},
+    )
+
+
+def schema_version() -> str:
+    return load_schema_json("document")["version"]
+
+
+def column_names() -> list[str]:
+    return document_schema().names
+
+
+def features():
+    """The `datasets.Features` equivalent of the document schema (for the card's dataset_info)."""
+    from datasets import Features
+
+    return Features.from_arrow_schema(document_schema())
