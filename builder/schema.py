@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -23,10 +24,21 @@ _PRIMITIVES = {
 }
 
 
+def package_file(folder: str, name: str) -> str:
+    """Text of a file of the repository's `schemas/` or `cards/` folder.
+
+    In a source checkout (including an editable install) the folder sits beside the package; in
+    an installed wheel it ships as the package `builder._<folder>`.
+    """
+    beside = Path(__file__).resolve().parent.parent / folder / name
+    if beside.is_file():
+        return beside.read_text("utf-8")
+    return resources.files(f"builder._{folder}").joinpath(name).read_text("utf-8")
+
+
 def load_schema_json(name: str = "document") -> dict[str, Any]:
-    """The parsed `schemas/<name>.schema.json` shipped with the package."""
-    text = resources.files("builder._schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    """The parsed `schemas/<name>.schema.json`."""
+    return json.loads(package_file("schemas", f"{name}.schema.json"))
 
 
 def arrow_type(spec: Any) -> pa.DataType:
