@@ -1,0 +1,345 @@
+"""A build is a list of phases; a phase is `fn(rank)` for each of its ranks, run by an executor.
+
+Phases pass files in the work dir, never Python objects, and each finished task leaves a
+completion marker holding its stats, so a killed build run again skips what is done and ends with
+the same bytes. The per-shard phases have one rank per input task, fixed by the inputs (never by
+the worker count), which is what makes the output independent of how many workers ran it.
+
+    ingest    (per input task)  read -> normalize -> id -> metadata; line keys per source
+    templates (1 task)          per-source template lines of the boilerplate splitter
+    process   (per input task)  boilerplate -> language -> licensing -> pii -> quality -> tokens -> labels
+    dedup ... (see dedup.py)    exact, URL and near duplicates
+    finalize  (per input task)  drop duplicates, attach dup_count / dup_cluster
+The publish step (publish/) then writes the release from the finalized shards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from builder import dedup
+from builder.config import BuildConfig, InputConfig
+from builder.context import BuildContext
+from builder.document import Document, RawRecord, Reject, document_id
+from builder.readers import InputFile, read
+from builder.schema import document_schema
+from builder.stages import boilerplate, labels, language, licensing, metadata, normalize, pii, quality, tokens
+from builder.stats import Stats
+
+
+class BadInputError(RuntimeError):
+    """Raised with on_bad_input='error' at the first bad record."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    fn: Callable[[int], Stats]
+    n_tasks: int
+
+
+# ---------------------------------------------------------------- the work dir
+
+# Columns of the ingest phase's output: the document as read, normalised and described.
+INGEST_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("text", pa.string()),
+        ("path", pa.string()),
+        ("record", pa.int64()),
+        ("raw_hash", pa.string()),
+        ("html", pa.string()),
+        ("html_body", pa.string()),
+        ("title", pa.string()),
+        ("url", pa.string()),
+        ("source", pa.string()),
+        ("author", pa.string()),
+        ("published", pa.string()),
+        ("source_id", pa.string()),
+        ("crawled", pa.string()),
+    ]
+)
+LINES_SCHEMA = pa.schema([("source", pa.string()), ("key", pa.int64()), ("df", pa.int64())])
+SOURCES_SCHEMA = pa.schema([("source", pa.string()), ("n_docs", pa.int64())])
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write aside and rename into place: a killed task never leaves a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def write_rejects(rejects: list[Reject], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for reject in rejects:
+            handle.write(json.dumps(reject.to_json(), ensure_ascii=False, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def plan_tasks(files: list[InputFile], cfg: InputConfig) -> list[list[InputFile]]:
+    """Group input files into tasks, in input order: a task closes at the byte or file limit."""
+    tasks: list[list[InputFile]] = []
+    current: list[InputFile] = []
+    size = 0
+    for file in files:
+        if current and (size + file.size > cfg.max_file_bytes_per_task or len(current) >= cfg.max_files_per_task):
+            tasks.append(current)
+            current, size = [], 0
+        current.append(file)
+        size += file.size
+    if current:
+        tasks.append(current)
+    return tasks
+
+
+def load_tasks(ctx: BuildContext) -> list[list[InputFile]]:
+    plan = json.loads(ctx.path("plan.json").read_text())
+    return [[InputFile(**f) for f in task] for task in plan["tasks"]]
+
+
+# ---------------------------------------------------------------- ingest
+
+def documents_from(
+    records: Iterable[RawRecord | Reject], cfg: InputConfig, rejects: list[Reject], stats: Stats
+) -> Iterator[Document]:
+    """Documents from reader output; reader rejects go to `rejects` (and stop the build on 'error')."""
+    for item in records:
+        stats.inc("input.records")
+        if isinstance(item, Reject):
+            report_bad_input(item, cfg)
+            rejects.append(item)
+            stats.inc(f"reject.{item.reason}")
+            continue
+        yield Document(
+            id="",
+            text=item.text or "",
+            path=item.path,
+            record=item.record,
+            raw_hash=item.raw_hash,
+            html=item.html,
+            title=item.title,
+            url=item.url,
+            source=item.source,
+            author=item.author,
+            published=item.published,
+            source_id=item.source_id,
+            crawled=item.crawled,
+        )
+
+
+def report_bad_input(reject: Reject, cfg: InputConfig) -> None:
+    if cfg.on_bad_input == "error":
+        raise BadInputError(reject.message())
+    if cfg.on_bad_input == "warn":
+        tqdm.write(f"warning: {reject.message()}")
+
+
+def assign_ids(docs: Iterable[Document]) -> Iterator[Document]:
+    """Stable ids from the source key (url, else input id, else input path) and the normalised input."""
+    for doc in docs:
+        if doc.reject is None:
+            key = doc.url or doc.source_id or doc.path
+            doc.id = document_id(key, doc.html if doc.html is not None else doc.text)
+        yield doc
+
+
+def collect(
+    docs: Iterable[Document], rejects: list[Reject], stats: Stats, cfg: InputConfig, keep_text_for: set[str] = frozenset()
+) -> Iterator[Document]:
+    """Documents that survived; the dropped ones become rejects with their reason."""
+    for doc in docs:
+        if doc.reject is None:
+            yield doc
+            continue
+        reject = doc.to_reject(keep_text=doc.reject in keep_text_for)
+        if doc.reject in BAD_INPUT_REASONS:
+            report_bad_input(reject, cfg)
+        rejects.append(reject)
+        stats.inc(f"reject.{doc.reject}")
+
+
+# Drops that mean the input itself is bad (as opposed to a policy or quality decision).
+BAD_INPUT_REASONS = {"empty_text", "missing_extra"}
+
+
+def ingest(ctx: BuildContext, rank: int) -> Stats:
+    cfg = ctx.config
+    stats = Stats()
+    rejects: list[Reject] = []
+    files = load_tasks(ctx)[rank]
+    records = (item for file in files for item in read(file, cfg.input))
+    docs = documents_from(records, cfg.input, rejects, stats)
+    docs = normalize.run(docs, cfg.normalize, stats)
+    docs = assign_ids(docs)
+    docs = metadata.run(docs, cfg.metadata, stats)
+    rows = []
+    line_df: Counter[tuple[str, int]] = Counter()
+    source_docs: Counter[str] = Counter()
+    for doc in collect(docs, rejects, stats, cfg.input):
+        rows.append({name: getattr(doc, name) for name in INGEST_SCHEMA.names})
+        source = doc.source or ""
+        source_docs[source] += 1
+        for key in boilerplate.line_keys(doc.source_text or doc.text):
+            line_df[(source, key)] += 1
+    write_parquet(pa.Table.from_pylist(rows, schema=INGEST_SCHEMA), ctx.path("ingest", f"{rank:05d}.parquet"))
+    lines = sorted((s, k, n) for (s, k), n in line_df.items())
+    write_parquet(
+        pa.table([[s for s, _, _ in lines], [k for _, k, _ in lines], [n for _, _, n in lines]], schema=LINES_SCHEMA),
+        ctx.path("lines", f"{rank:05d}.parquet"),
+    )
+    write_parquet(
+        pa.table([list(source_docs), list(source_docs.values())], schema=SOURCES_SCHEMA),
+        ctx.path("lines", f"{rank:05d}.sources.parquet"),
+    )
+    write_rejects(rejects, ctx.path("rejects", f"ingest-{rank:05d}.jsonl"))
+    stats.inc("ingest.documents", len(rows))
+    return stats
+
+
+# ---------------------------------------------------------------- templates
+
+def templates(ctx: BuildContext, rank: int) -> Stats:
+    """Merge the line counts of every shard and keep each source's template lines."""
+    stats = Stats()
+    lines = pa.concat_tables([pq.read_table(ctx.path("lines", f"{r:05d}.parquet")) for r in range(ctx.n_shards)])
+    sources = pa.concat_tables(
+        [pq.read_table(ctx.path("lines", f"{r:05d}.sources.parquet")) for r in range(ctx.n_shards)]
+    )
+    n_docs = {s: n for s, n in zip(*sources.group_by("source").aggregate([("n_docs", "sum")]).to_pydict().values())}
+    # Lines seen once in the whole input can never be template lines: drop them before grouping per source.
+    df = lines.group_by(["source", "key"]).aggregate([("df", "sum")])
+    df = df.filter(pa.compute.greater_equal(df["df_sum"], max(2, ctx.config.boilerplate.template_min_docs)))
+    per_source: dict[str, dict[int, int]] = {}
+    for source, key, count in zip(df["source"].to_pylist(), df["key"].to_pylist(), df["df_sum"].to_pylist()):
+        per_source.setdefault(source, {})[key] = count
+    rows = []
+    for source in sorted(n_docs):
+        chosen = boilerplate.select_templates(n_docs[source], per_source.get(source, {}), ctx.config.boilerplate)
+        stats.inc("boilerplate.template_lines", len(chosen))
+        rows.extend({"source": source, "key": k, "df": n} for k, n in sorted(chosen.items()))
+    write_parquet(pa.Table.from_pylist(rows, schema=LINES_SCHEMA), ctx.path("templates", "lines.parquet"))
+    write_parquet(
+        pa.table([sorted(n_docs), [n_docs[s] for s in sorted(n_docs)]], schema=SOURCES_SCHEMA),
+        ctx.path("templates", "sources.parquet"),
+    )
+    return stats
+
+
+def load_templates(ctx: BuildContext) -> dict[str, tuple[int, dict[int, int]]]:
+    sources = pq.read_table(ctx.path("templates", "sources.parquet")).to_pydict()
+    index: dict[str, tuple[int, dict[int, int]]] = {s: (n, {}) for s, n in zip(sources["source"], sources["n_docs"])}
+    lines = pq.read_table(ctx.path("templates", "lines.parquet")).to_pydict()
+    for source, key, count in zip(lines["source"], lines["key"], lines["df"]):
+        index[source][1][key] = count
+    return index
+
+
+# ---------------------------------------------------------------- process
+
+def process(ctx: BuildContext, rank: int) -> Stats:
+    cfg = ctx.config
+    stats = Stats()
+    rejects: list[Reject] = []
+    table = pq.read_table(ctx.path("ingest", f"{rank:05d}.parquet"))
+    docs: Iterator[Document] = (
+        Document(**row, source_text=row["text"]) for row in table.to_pylist()
+    )
+    docs = boilerplate.run(docs, cfg.boilerplate, stats, load_templates(ctx))
+    docs = language.run(docs, cfg.language, stats)
+    docs = licensing.run(docs, cfg.licensing, stats)
+    docs = pii.run(docs, cfg.pii, stats)
+    docs = quality.run(docs, cfg.quality, stats)
+    docs = tokens.run(docs, cfg.tokens, stats)
+    docs = labels.run(docs, cfg.labels, stats, labels.load_table(cfg.labels, base_dir=None))
+    rows = [
+        doc.to_row(ctx.pipeline_version, ctx.config_hash)
+        for doc in collect(docs, rejects, stats, cfg.input, keep_text_for={"no_body"})
+    ]
+    write_parquet(pa.Table.from_pylist(rows, schema=document_schema()), ctx.docs_path(rank))
+    write_rejects(rejects, ctx.path("rejects", f"process-{rank:05d}.jsonl"))
+    stats.inc("process.documents", len(rows))
+    return stats
+
+
+# ---------------------------------------------------------------- finalize
+
+def finalize(ctx: BuildContext, rank: int) -> Stats:
+    """Drop the removed duplicates and stamp dup_count / dup_cluster on the rows that keep them."""
+    stats = Stats()
+    removed = set(pq.read_table(ctx.path("dedup", "removed.parquet"), columns=["id"])["id"].to_pylist())
+    clusters = pq.read_table(ctx.path("dedup", "clusters.parquet")).to_pydict()
+    copies = {i: (n, c) for i, n, c in zip(clusters["id"], clusters["dup_count"], clusters["dup_cluster"])}
+    table = pq.read_table(ctx.docs_path(rank))
+    keep = pa.array([i not in removed for i in table["id"].to_pylist()], pa.bool_())
+    table = table.filter(keep)
+    ids = table["id"].to_pylist()
+    counts = pa.array([copies.get(i, (0, None))[0] for i in ids], pa.int32())
+    cluster_ids = pa.array([copies.get(i, (0, None))[1] for i in ids], pa.string())
+    table = table.set_column(table.schema.get_field_index("dup_count"), document_schema().field("dup_count"), counts)
+    table = table.set_column(table.schema.get_field_index("dup_cluster"), document_schema().field("dup_cluster"), cluster_ids)
+    write_parquet(table, ctx.path("final", f"{rank:05d}.parquet"))
+    stats.inc("finalize.rows", table.num_rows)
+    return stats
+
+
+# ---------------------------------------------------------------- running
+
+def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildContext, rank: int) -> Stats:
+    """Run one task and leave its completion marker (its stats), written aside and renamed."""
+    started = time.perf_counter()
+    stats = fn(ctx, rank)
+    stats.inc(f"time.{name}", time.perf_counter() - started)
+    marker = ctx.path("completions", name, f"{rank:05d}.json")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_name(marker.name + ".tmp")
+    stats.save(tmp)
+    os.replace(tmp, marker)
+    return stats
+
+
+def phases(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Stats], int]]:
+    """The build's phases, in order, as (name, fn(ctx, rank), number of tasks)."""
+    return [
+        ("ingest", ingest, ctx.n_shards),
+        ("templates", templates, 1),
+        ("process", process, ctx.n_shards),
+        *dedup.plan(ctx),
+        ("finalize", finalize, ctx.n_shards),
+    ]
+
+
+def run_phases(ctx: BuildContext, executor, progress: bool = True, stop_after: str | None = None) -> Stats:
+    """Run every phase whose tasks are not all complete; return the merged stats of all tasks."""
+    total = Stats()
+    for name, fn, n_tasks in phases(ctx):
+        done = {int(p.stem) for p in ctx.path("completions", name).glob("*.json")}
+        pending = [rank for rank in range(n_tasks) if rank not in done]
+        with tqdm(total=n_tasks, initial=n_tasks - len(pending), desc=f"{name:>10}", unit="task", disable=not progress) as bar:
+            for _ in executor.map(partial(run_task, name, fn, ctx), pending):
+                bar.update(1)
+        for rank in range(n_tasks):
+            total.merge(Stats.load(ctx.path("completions", name, f"{rank:05d}.json")))
+        if stop_after == name:
+            break
+    return total
+
+
+def clear_work(work: Path) -> None:
+    if work.exists():
+        shutil.rmtree(work)

@@ -1,0 +1,115 @@
+"""Parquet shards: `train-NNNNN-of-NNNNN.parquet`, one explicit schema, zstd, bounded row groups.
+
+Rows are taken from the finalized work shards in order, and cut into output shards of about
+`target_shard_bytes` (uncompressed), never an empty one. Nothing here depends on the worker count,
+so the same rows give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from builder.config import PublishConfig
+from builder.schema import document_schema
+
+
+@dataclass(frozen=True)
+class ShardInfo:
+    path: str  # relative to the release root, e.g. data/v1.0.0/train-00000-of-00002.parquet
+    rows: int
+    bytes: int  # file size
+    sha256: str
+    uncompressed_bytes: int  # Arrow in-memory size of the rows (the card's num_bytes)
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "uncompressed_bytes": self.uncompressed_bytes,
+        }
+
+
+def shard_name(index: int, count: int, split: str = "train") -> str:
+    return f"{split}-{index:05d}-of-{count:05d}.parquet"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def plan_shards(total_rows: int, total_bytes: int, target_bytes: int) -> list[int]:
+    """Rows per output shard: as few shards as keep each near the target size, sizes balanced."""
+    if total_rows == 0:
+        return []
+    count = max(1, min(total_rows, math.ceil(total_bytes / max(1, target_bytes))))
+    base, extra = divmod(total_rows, count)
+    return [base + (1 if i < extra else 0) for i in range(count)]
+
+
+def iter_batches(paths: list[Path]) -> Iterator[pa.RecordBatch]:
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+            if batch.num_rows:
+                yield batch
+
+
+def write_shards(inputs: list[Path], release_root: Path, folder: str, cfg: PublishConfig) -> list[ShardInfo]:
+    """Write the rows of `inputs` (in order) as shards under release_root/folder."""
+    schema = document_schema()
+    metas = [pq.ParquetFile(p).metadata for p in inputs]
+    total_rows = sum(m.num_rows for m in metas)
+    # Uncompressed Parquet sizes from the footers: a planning estimate, no data read.
+    total_bytes = sum(m.row_group(i).total_byte_size for m in metas for i in range(m.num_row_groups))
+    sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
+    if not sizes:
+        return []
+    average_row = max(1, total_bytes // total_rows)
+    row_group_rows = max(1, min(100_000, cfg.max_row_group_bytes // average_row))
+    out_dir = release_root / folder
+    out_dir.mkdir(parents=True, exist_ok=True)
+    batches = iter_batches(inputs)
+    pending: pa.Table | None = None
+    shards = []
+    for index, wanted in enumerate(sizes):
+        parts = []
+        have = 0
+        while have < wanted:
+            if pending is None or pending.num_rows == 0:
+                pending = pa.Table.from_batches([next(batches)])
+            take = min(wanted - have, pending.num_rows)
+            parts.append(pending.slice(0, take))
+            pending = pending.slice(take)
+            have += take
+        table = pa.concat_tables(parts).cast(schema).combine_chunks()
+        path = out_dir / shard_name(index, len(sizes))
+        pq.write_table(
+            table,
+            path,
+            row_group_size=row_group_rows,
+            compression=cfg.compression,
+            compression_level=cfg.compression_level,
+            write_page_index=True,
+        )
+        shards.append(
+            ShardInfo(
+                path=f"{folder}/{path.name}",
+                rows=table.num_rows,
+                bytes=path.stat().st_size,
+                sha256=sha256_file(path),
+                uncompressed_bytes=table.nbytes,
+            )
+        )
+    return shards
