@@ -1,3 +1,179 @@
-"""shardsmith: package crawled articles into versioned, deduplicated Parquet training corpora."""
+"""shardsmith: package crawled articles into versioned, deduplicated Parquet training corpora.
+
+The Python API; the CLI (`shardsmith`) is a thin layer on it.
+
+    from builder import build
+    result = build(["crawl/"], out="corpus/", version="1.0.0")
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.config import BuildConfig, ConfigError, RunOptions, config_hash
+from builder.readers import InputError
+
+
+class BuildError(RuntimeError):
+    """A build-level error (no inputs, version exists, unwritable output, bad config): nothing was done."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    release: Path
+    version: str
+    manifest: dict[str, Any]
+    seconds: float
+
+    def summary(self) -> str:
+        m = self.manifest
+        acc = m["accounting"]
+        rejects = {k[len("reject."):]: v for k, v in m["stats"].items() if k.startswith("reject.")}
+        dups = {k[len("dedup."):]: v for k, v in m["stats"].items() if k in ("dedup.exact", "dedup.near", "dedup.url")}
+        lines = [
+            f"built {m['name']} v{m['version']} in {self.seconds:.1f}s -> {self.release}",
+            f"  inputs {acc['inputs']:,} = rows {acc['rows']:,} + duplicates {acc['duplicates']:,} + rejects {acc['rejects']:,}"
+            + ("" if acc["balanced"] else "  (DOES NOT BALANCE)"),
+        ]
+        if dups:
+            lines.append("  duplicates: " + ", ".join(f"{k} {int(v):,}" for k, v in sorted(dups.items())))
+        if rejects:
+            lines.append("  rejects: " + ", ".join(f"{k} {int(v):,}" for k, v in sorted(rejects.items())))
+        total_bytes = sum(s["bytes"] for s in m["shards"])
+        lines.append(f"  shards {len(m['shards'])} ({total_bytes / 1e6:.2f} MB) in data/v{m['version']}/; serving {m['total_rows']:,} rows")
+        lines.append(f'  load: datasets.load_dataset("{self.release}", "v{m["version"]}")')
+        return "\n".join(lines)
+
+
+VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def build(
+    inputs: list[str],
+    out: str | Path,
+    version: str,
+    config: BuildConfig | None = None,
+    run: RunOptions | None = None,
+) -> BuildResult:
+    """Build release `version` of the corpus in `out` from `inputs` (files and folders).
+
+    When `out` already holds releases, this one is appended: only documents that are new (not
+    exact or near copies of an earlier release's) are added, and earlier folders are untouched.
+    Build-level errors raise BuildError before any work; bad input records become rejects.
+    """
+    from builder import pipeline
+    from builder.context import BuildContext
+    from builder.executors import make_executor
+    from builder.publish import manifest as manifests
+    from builder.publish import release
+    from builder.readers import discover
+    from builder.stages import tokens
+
+    started = time.perf_counter()
+    config = config or BuildConfig()
+    run = run or RunOptions()
+    release_root = Path(out)
+    if not VERSION_RE.match(version.lstrip("v")):
+        raise BuildError(f"version must look like 1.2.3, got {version!r}")
+    version = version.lstrip("v")
+    if run.workers < 1:
+        raise BuildError("--workers must be at least 1")
+    try:
+        files = discover(list(inputs))
+    except InputError as error:
+        raise BuildError(str(error)) from None
+    if not files:
+        raise BuildError(f"no input files found in {', '.join(map(str, inputs))}")
+    if release.version_exists(release_root, version):
+        raise BuildError(f"version {version} already exists in {release_root}; releases are never overwritten")
+    existing = manifests.list_versions(release_root)
+    if existing and manifests.version_key(version) <= manifests.version_key(existing[-1]):
+        raise BuildError(f"version {version} must be newer than the latest release v{existing[-1]}")
+    try:
+        release_root.mkdir(parents=True, exist_ok=True)
+        probe = release_root / ".shardsmith-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise BuildError(f"cannot write to {release_root}: {error.strerror or error}") from None
+    parent = manifests.load(release_root, existing[-1]) if existing else None
+    previous_indexes = [
+        str(release_root / m["reports"]["index"]) for m in manifests.load_all(release_root) if m["reports"].get("index")
+    ]
+
+    digest = config_hash(config)
+    tasks = pipeline.plan_tasks(files, config.input)
+    work = Path(run.work_dir) if run.work_dir else release_root / release.STATE_DIR / f"work-v{version}"
+    plan = {
+        "version": version,
+        "config_hash": digest,
+        "tasks": [[f.__dict__ for f in task] for task in tasks],
+        "previous_indexes": previous_indexes,
+    }
+    plan_path = work / "plan.json"
+    if not plan_path.exists() or json.loads(plan_path.read_text()) != plan:
+        # A different build was here (other inputs or config): start over.
+        pipeline.clear_work(work)
+        work.mkdir(parents=True)
+        plan_path.write_text(json.dumps(plan, sort_keys=True))
+    release.clear_leftovers(release_root, version)
+
+    ctx = BuildContext(
+        work=str(work),
+        config=config,
+        config_hash=digest,
+        version=version,
+        pipeline_version=__version__,
+        n_shards=len(tasks),
+        previous_indexes=previous_indexes,
+    )
+    executor = make_executor(run.executor, run.workers, run.scheduler)
+    try:
+        stats, timings = pipeline.run_phases(ctx, executor, progress=run.progress)
+        publish_started = time.perf_counter()
+        version_manifest = release.publish(
+            release_root=release_root,
+            work=work,
+            config=config,
+            config_hash=digest,
+            version=version,
+            parent=parent,
+            n_shards=len(tasks),
+            stats=stats.to_dict(),
+            timings=timings,
+            pipeline_version=__version__,
+            tokenizer=tokens.tokenizer_info(config.tokens),
+        )
+    finally:
+        executor.close()
+    timings["publish"] = {"wall_seconds": round(time.perf_counter() - publish_started, 3)}
+    shutil.rmtree(work, ignore_errors=True)
+    state = release_root / release.STATE_DIR
+    if state.exists() and not any(state.iterdir()):
+        state.rmdir()
+    return BuildResult(release_root, version, version_manifest, time.perf_counter() - started)
+
+
+def validate(release: str | Path, version: str | None = None, **options: Any):
+    """Check a release folder; see builder.validate."""
+    from builder.validate import validate as run_validate
+
+    return run_validate(Path(release), version=version, **options)
+
+
+def explain(release: str | Path, doc_id: str) -> str:
+    """A published document line by line, body or boilerplate and why, and its duplicate cluster."""
+    from builder.explain import explain as run_explain
+
+    return run_explain(Path(release), doc_id)
+
+
+__all__ = ["build", "validate", "explain", "BuildConfig", "RunOptions", "BuildError", "ConfigError", "BuildResult"]

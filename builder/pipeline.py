@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import time
 from collections import Counter
@@ -300,17 +301,21 @@ def finalize(ctx: BuildContext, rank: int) -> Stats:
 
 # ---------------------------------------------------------------- running
 
-def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildContext, rank: int) -> Stats:
-    """Run one task and leave its completion marker (its stats), written aside and renamed."""
+def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildContext, rank: int) -> dict:
+    """Run one task and leave its completion marker (stats, seconds, peak memory), written aside and renamed."""
     started = time.perf_counter()
     stats = fn(ctx, rank)
-    stats.inc(f"time.{name}", time.perf_counter() - started)
+    result = {
+        "stats": stats.to_dict(),
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
     marker = ctx.path("completions", name, f"{rank:05d}.json")
     marker.parent.mkdir(parents=True, exist_ok=True)
     tmp = marker.with_name(marker.name + ".tmp")
-    stats.save(tmp)
+    tmp.write_text(json.dumps(result, sort_keys=True))
     os.replace(tmp, marker)
-    return stats
+    return result
 
 
 def phases(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Stats], int]]:
@@ -324,20 +329,32 @@ def phases(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], S
     ]
 
 
-def run_phases(ctx: BuildContext, executor, progress: bool = True, stop_after: str | None = None) -> Stats:
-    """Run every phase whose tasks are not all complete; return the merged stats of all tasks."""
+def run_phases(ctx: BuildContext, executor, progress: bool = True) -> tuple[Stats, dict[str, dict]]:
+    """Run every phase whose tasks are not all complete.
+
+    Returns the merged stats of all tasks and, per phase, its wall time in this run, the summed
+    task time and the peak RSS of the processes that ran its tasks.
+    """
     total = Stats()
+    timings: dict[str, dict] = {}
     for name, fn, n_tasks in phases(ctx):
         done = {int(p.stem) for p in ctx.path("completions", name).glob("*.json")}
         pending = [rank for rank in range(n_tasks) if rank not in done]
+        started = time.perf_counter()
         with tqdm(total=n_tasks, initial=n_tasks - len(pending), desc=f"{name:>10}", unit="task", disable=not progress) as bar:
             for _ in executor.map(partial(run_task, name, fn, ctx), pending):
                 bar.update(1)
-        for rank in range(n_tasks):
-            total.merge(Stats.load(ctx.path("completions", name, f"{rank:05d}.json")))
-        if stop_after == name:
-            break
-    return total
+        results = [json.loads(ctx.path("completions", name, f"{r:05d}.json").read_text()) for r in range(n_tasks)]
+        for result in results:
+            total.merge(Stats(result["stats"]))
+        timings[name] = {
+            "wall_seconds": round(time.perf_counter() - started, 3),
+            "task_seconds": round(sum(r["seconds"] for r in results), 3),
+            "peak_rss_mb": round(max(r["peak_rss_mb"] for r in results), 1),
+            "tasks": n_tasks,
+            "resumed_tasks": n_tasks - len(pending),
+        }
+    return total, timings
 
 
 def clear_work(work: Path) -> None:

@@ -1,6 +1,6 @@
 """Executors run a phase's tasks: `map(fn, ranks)` yields each task's result as it finishes.
 
-A phase function is `fn(rank) -> Stats`; it must be picklable (a module-level function bound with
+A task function is `fn(rank) -> dict` (its completion record); it must be picklable (a module-level function bound with
 functools.partial), since the same function runs in this process, a process pool or on Dask.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from builder.stats import Stats
 
 
 class Executor(Protocol):
-    def map(self, fn: Callable[[int], Stats], ranks: list[int]) -> Iterator[Stats]: ...
+    def map(self, fn: Callable[[int], dict], ranks: list[int]) -> Iterator[dict]: ...
 
     def close(self) -> None: ...
 
