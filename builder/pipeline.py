@@ -19,6 +19,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -301,10 +302,23 @@ def finalize(ctx: BuildContext, rank: int) -> Stats:
 
 # ---------------------------------------------------------------- running
 
+# Fault injection for the resume tests: "phase:rank" kills the process right after that task's
+# outputs are written but before its completion marker (..._BEFORE_MARKER), or right after the
+# marker (..._AFTER_MARKER), exactly as a SIGKILL from outside would.
+FAULT_BEFORE_MARKER = "SHARDSMITH_FAULT_KILL_BEFORE_MARKER"
+FAULT_AFTER_MARKER = "SHARDSMITH_FAULT_KILL_AFTER_MARKER"
+
+
+def _maybe_die(variable: str, name: str, rank: int) -> None:
+    if os.environ.get(variable) == f"{name}:{rank}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildContext, rank: int) -> dict:
     """Run one task and leave its completion marker (stats, seconds, peak memory), written aside and renamed."""
     started = time.perf_counter()
     stats = fn(ctx, rank)
+    _maybe_die(FAULT_BEFORE_MARKER, name, rank)
     result = {
         "stats": stats.to_dict(),
         "seconds": time.perf_counter() - started,
@@ -315,6 +329,7 @@ def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildCont
     tmp = marker.with_name(marker.name + ".tmp")
     tmp.write_text(json.dumps(result, sort_keys=True))
     os.replace(tmp, marker)
+    _maybe_die(FAULT_AFTER_MARKER, name, rank)
     return result
 
 

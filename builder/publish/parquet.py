@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builder.config import PublishConfig
@@ -59,6 +60,19 @@ def plan_shards(total_rows: int, total_bytes: int, target_bytes: int) -> list[in
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
+# Everything but the two long text columns, per row: ids, hashes, provenance, licence fields.
+ROW_OVERHEAD_BYTES = 512
+
+
+def estimated_bytes(path: Path) -> int:
+    """Uncompressed size of a work shard's rows, computed from the data only, so that the same rows
+    give the same estimate however they are split into files (footer sizes do not)."""
+    table = pq.read_table(path, columns=["text", "boilerplate"])
+    text = pc.sum(pc.binary_length(table["text"])).as_py() or 0
+    boilerplate = pc.sum(pc.binary_length(table["boilerplate"])).as_py() or 0
+    return text + boilerplate + ROW_OVERHEAD_BYTES * table.num_rows
+
+
 def iter_batches(paths: list[Path]) -> Iterator[pa.RecordBatch]:
     for path in paths:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
@@ -69,10 +83,8 @@ def iter_batches(paths: list[Path]) -> Iterator[pa.RecordBatch]:
 def write_shards(inputs: list[Path], release_root: Path, folder: str, cfg: PublishConfig) -> list[ShardInfo]:
     """Write the rows of `inputs` (in order) as shards under release_root/folder."""
     schema = document_schema()
-    metas = [pq.ParquetFile(p).metadata for p in inputs]
-    total_rows = sum(m.num_rows for m in metas)
-    # Uncompressed Parquet sizes from the footers: a planning estimate, no data read.
-    total_bytes = sum(m.row_group(i).total_byte_size for m in metas for i in range(m.num_row_groups))
+    total_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in inputs)
+    total_bytes = sum(estimated_bytes(p) for p in inputs)
     sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
     if not sizes:
         return []

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from builder.config import PublishConfig
+from builder.publish.parquet import plan_shards, shard_name, write_shards
+from builder.schema import document_schema
+
+
+def rows(n: int, start: int = 0) -> list[dict]:
+    return [
+        {
+            "id": f"{i:032x}", "text": f"body {i} " * 20, "boilerplate": "", "title": None, "url": None,
+            "source": "example.org", "author": None, "published": None, "source_id": None,
+            "provenance": {"path": "a.md", "record": i + 1, "raw_hash": "0" * 32, "crawled": None,
+                           "pipeline_version": "0", "config_hash": "0"},
+            "language": "en", "language_score": 0.9, "n_chars": 10, "n_words": 2, "n_tokens": 2,
+            "text_hash": f"{i:032x}", "license": None, "license_status": "unknown", "license_basis": "none",
+            "license_nc": None, "license_nd": None, "license_sa": None, "copyright_notice": None,
+            "copyright_holders": [], "copyright_year": None, "license_evidence": [], "segments": [],
+            "pii": {"emails": 0, "phones": 0, "ips": 0}, "source_labels": [], "dup_count": 0, "dup_cluster": None,
+        }
+        for i in range(start, start + n)
+    ]
+
+
+def work_shards(tmp_path: Path, sizes: list[int]) -> list[Path]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    paths, start = [], 0
+    for k, n in enumerate(sizes):
+        path = tmp_path / f"final-{k}.parquet"
+        pq.write_table(pa.Table.from_pylist(rows(n, start), schema=document_schema()), path)
+        paths.append(path)
+        start += n
+    return paths
+
+
+@pytest.mark.parametrize(
+    "total_rows, total_bytes, target, expected",
+    [(0, 0, 100, []), (10, 50, 100, [10]), (10, 250, 100, [4, 3, 3]), (3, 10_000, 100, [1, 1, 1])],
+)
+def test_plan_shards(total_rows, total_bytes, target, expected):
+    assert plan_shards(total_rows, total_bytes, target) == expected
+
+
+def test_shards_keep_order_schema_and_sizes(tmp_path: Path):
+    inputs = work_shards(tmp_path, [5, 0, 37, 8])
+    shards = write_shards(inputs, tmp_path / "release", "data/v1.0.0", PublishConfig(target_shard_bytes=5_000, max_row_group_bytes=2_000))
+    assert len(shards) > 1
+    assert [s.path for s in shards] == [f"data/v1.0.0/{shard_name(i, len(shards))}" for i in range(len(shards))]
+    ids = []
+    for shard in shards:
+        file = pq.ParquetFile(tmp_path / "release" / shard.path)
+        assert file.schema_arrow == document_schema()
+        assert file.metadata.num_rows == shard.rows > 0
+        assert file.metadata.row_group(0).column(0).compression == "ZSTD"
+        assert file.metadata.num_row_groups > 1  # bounded row groups
+        ids += file.read(columns=["id"])["id"].to_pylist()
+    assert ids == [f"{i:032x}" for i in range(50)]
+
+
+def test_same_rows_same_bytes_whatever_the_work_sharding(tmp_path: Path):
+    cfg = PublishConfig(target_shard_bytes=8_000)
+    a = write_shards(work_shards(tmp_path / "a", [50]), tmp_path / "ra", "data/v1.0.0", cfg)
+    b = write_shards(work_shards(tmp_path / "b", [7, 13, 0, 30]), tmp_path / "rb", "data/v1.0.0", cfg)
+    assert [s.sha256 for s in a] == [s.sha256 for s in b]
+
+
+def test_no_rows_no_shards(tmp_path: Path):
+    assert write_shards(work_shards(tmp_path, [0]), tmp_path / "r", "data/v1.0.0", PublishConfig()) == []
