@@ -52,15 +52,24 @@ class InputConfig:
     id_field: str = option("id", "Field holding the input record's own id.")
     url_field: str = option("url", "Field holding the page URL.")
     title_field: str = option("title", "Field holding the title.")
-    author_field: str = option("author", "Field holding the author(s). 'authors' is also tried.")
+    author_field: str = option("author", "Field holding the author(s); a list of names is joined with ', '.")
     published_fields: list[str] = option(
         ["published", "date", "created", "publish_date"], "Fields tried in order for the publication date."
     )
-    source_field: str = option("source", "Field holding the site or source name. 'domain' is also tried.")
+    source_field: str = option("source", "Field holding the site or source name.")
     crawled_fields: list[str] = option(
         ["crawled", "scraped_at", "fetched", "added"], "Fields tried in order for the crawl date."
     )
-    csv_text_column: str = option("content", "CSV column holding the article text ('text' is tried when absent).")
+    csv_text_column: str = option("content", "CSV column holding the article text (text_field is tried when absent).")
+    html_field: str = option(
+        "html", "Field (JSONL/CSV/Parquet) holding raw HTML, used for a record with no text: the HTML path extracts it."
+    )
+    fallback_fields: dict[str, list[str]] = option(
+        {"url": ["metadata.url"], "title": ["metadata.title"], "author": ["authors"], "source": ["domain"]},
+        "Other field names tried, in order, when a record lacks the configured one, keyed by what they hold "
+        "(text, html, id, url, title, author, published, source, crawled). Every field name may be dotted "
+        "('metadata.url') to reach into nested objects (Dolma) and struct columns (Parquet).",
+    )
     max_file_bytes_per_task: int = option(
         64 * 1024 * 1024, "Small input files are grouped into tasks of at most this many bytes."
     )

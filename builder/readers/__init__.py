@@ -1,8 +1,10 @@
 """Input discovery and readers, one module per format, picked by file extension.
 
-A reader is `read(path, rel, cfg) -> Iterator[RawRecord | Reject]`: it yields one RawRecord per
-input record and one Reject (with the file, the record number and the reason) for every record or
-file it cannot read. It never raises for bad input, so one bad file never stops a build.
+A reader is `read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]`: it yields
+one RawRecord per input record and one Reject (with the file, the record number and the reason)
+for every record or file it cannot read. It never raises for bad input, so one bad file never
+stops a build. A file with no reader is one Reject: `binary_file` when it holds binary data
+(an image in a crawl folder), else `unsupported_format`.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def discover(inputs: list[str]) -> list[InputFile]:
 def read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]:
     """Records of one input file, dispatched on its format."""
     if file.format == "unknown":
-        yield Reject(file.rel, 0, "unsupported_format", "no reader for this file extension")
+        yield _unknown_format(file)
         return
     # Imported here so that optional formats cost nothing until used.
     if file.format == "text":
@@ -114,3 +116,15 @@ def read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]:
         yield from reader.read(file, cfg)
     except OSError as error:
         yield Reject(file.rel, 0, "unreadable_file", f"{type(error).__name__}: {error}")
+
+
+def _unknown_format(file: InputFile) -> Reject:
+    """The Reject of a file no reader handles: binary data or an unknown extension."""
+    try:
+        with open(file.path, "rb") as handle:
+            head = handle.read(8192)
+    except OSError as error:
+        return Reject(file.rel, 0, "unreadable_file", f"{type(error).__name__}: {error}")
+    if b"\x00" in head:
+        return Reject(file.rel, 0, "binary_file", "a binary file (NUL bytes), with no reader for its extension")
+    return Reject(file.rel, 0, "unsupported_format", "no reader for this file extension")

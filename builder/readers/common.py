@@ -1,34 +1,338 @@
-"""Helpers shared by the readers: opening (maybe compressed) streams and decoding UTF-8."""
+"""Helpers shared by the readers: opening (maybe compressed) streams, splitting lines, decoding
+UTF-8 and HTML, and mapping a record's fields (configured in `InputConfig`) onto a `RawRecord`.
+
+A file that cannot be read (any further) raises `InputBroken` from these helpers; the reader
+catches it and yields one `Reject` naming where it broke, after the records read before it.
+"""
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
 import pyarrow as pa
 
+from builder.config import InputConfig
+from builder.document import RawRecord, Reject, hash128
 from builder.readers import InputFile
 
+READ_CHUNK_BYTES = 1 << 20  # streams are read in chunks of this size, never whole
+BINARY_SNIFF_BYTES = 8192  # a NUL byte in this many first bytes marks a binary file
+UTF8_BOM = b"\xef\xbb\xbf"
 
-def open_stream(file: InputFile):
-    """A binary stream of the file, decompressed by pyarrow when it is .gz/.bz2/.zst."""
-    return pa.input_stream(file.path, compression=file.compression)
+
+class InputBroken(Exception):
+    """A file that cannot be read, or not beyond some point; the reader turns it into a Reject.
+
+    `whole_file` is True when nothing of the file could be read (record 0 in the reject).
+    """
+
+    def __init__(self, reason: str, detail: str, whole_file: bool = False) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.whole_file = whole_file
+
+    def reject(self, path: str, record: int, where: str = "") -> Reject:
+        """The Reject for this break; `record` and `where` name the record it broke in."""
+        if self.whole_file:
+            return Reject(path, 0, self.reason, self.detail)
+        return Reject(path, record, self.reason, f"{where}: {self.detail}" if where else self.detail)
+
+
+def open_error(file: InputFile, error: Exception) -> InputBroken:
+    """An InputBroken for a file that cannot be opened at all."""
+    if isinstance(error, FileNotFoundError):
+        return InputBroken("missing_file", f"the file does not exist: {file.path}", whole_file=True)
+    return InputBroken("unreadable_file", f"cannot open the file: {type(error).__name__}: {error}", whole_file=True)
+
+
+def read_error(file: InputFile, error: Exception, offset: int) -> InputBroken:
+    """An InputBroken for a stream that fails after `offset` (decompressed) bytes were read."""
+    if file.compression:
+        return InputBroken(
+            "truncated_file",
+            f"the {file.compression} stream is truncated or damaged after {offset:,} bytes "
+            f"(decompressed): {type(error).__name__}: {error}",
+        )
+    return InputBroken("unreadable_file", f"reading failed after {offset:,} bytes: {type(error).__name__}: {error}")
+
+
+def open_stream(file: InputFile, decompress: bool = True):
+    """A binary stream of the file, decompressed by pyarrow when it is .gz/.bz2/.zst (and
+    `decompress`). Raises InputBroken when the file cannot be opened."""
+    try:
+        return pa.input_stream(file.path, compression=file.compression if decompress else None)
+    except (OSError, pa.ArrowException) as error:
+        raise open_error(file, error) from None
+
+
+def looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+
+
+BINARY_DETAIL = "NUL bytes in the first 8 KB: a binary file (or UTF-16, which is not supported), not text"
+
+
+def iter_chunks(file: InputFile, reject_binary: bool = True) -> Iterator[bytes]:
+    """The (decompressed) bytes of the file, chunk by chunk. Raises InputBroken when the file
+    cannot be opened, is binary (with `reject_binary`), or breaks while being read."""
+    offset = 0
+    with open_stream(file) as stream:
+        while True:
+            try:
+                chunk = stream.read(READ_CHUNK_BYTES)
+            except (OSError, pa.ArrowException) as error:
+                raise read_error(file, error, offset) from None
+            if not chunk:
+                return
+            if offset == 0 and reject_binary and looks_binary(chunk):
+                raise InputBroken("binary_file", BINARY_DETAIL, whole_file=True)
+            offset += len(chunk)
+            yield chunk
+
+
+def iter_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a chunked byte stream, without their b"\\n" (a b"\\r" before it is kept).
+    The last line is yielded even without a final newline; an empty tail is not a line."""
+    pending: list[bytes] = []  # pieces of a line that spans chunks
+    for chunk in chunks:
+        parts = chunk.split(b"\n")
+        if len(parts) == 1:
+            pending.append(chunk)
+            continue
+        if pending:
+            pending.append(parts[0])
+            parts[0] = b"".join(pending)
+        pending = [parts.pop()]
+        yield from parts
+    tail = b"".join(pending)
+    if tail:
+        yield tail
 
 
 def read_bytes(file: InputFile) -> tuple[bytes, tuple[str, str] | None]:
-    """All (decompressed) bytes of the file, or a (reason, detail) error for a truncated or corrupt stream."""
+    """All (decompressed) bytes of a one-document file, or ``(b"", (reason, detail))``."""
     try:
-        with open_stream(file) as stream:
-            return stream.read(), None
-    except (OSError, pa.ArrowException) as error:
-        reason = "truncated_file" if file.compression else "unreadable_file"
-        return b"", (reason, f"{type(error).__name__}: {error}")
+        return b"".join(iter_chunks(file, reject_binary=False)), None
+    except InputBroken as broken:
+        return b"", (broken.reason, broken.detail)
+
+
+def utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
+    return f"invalid UTF-8 at byte {error.start}: {data[error.start:error.start + 4]!r}"
 
 
 def decode(data: bytes, errors: str) -> tuple[str, str | None]:
     """UTF-8 text of `data`; with errors='reject', ('', message) on invalid bytes."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(UTF8_BOM):
         data = data[3:]
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         if errors == "replace":
             return data.decode("utf-8", errors="replace"), None
-        return "", f"invalid UTF-8 at byte {error.start}: {data[error.start:error.start + 4]!r}"
+        return "", utf8_problem(data, error)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def known_codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, errors: str, content_type: str | None = None) -> tuple[str, str | None]:
+    """Text of an HTML page: UTF-8 when it decodes as UTF-8 (a page that does is almost surely
+    UTF-8, whatever it declares), else the charset of the HTTP Content-Type or of a <meta> tag.
+    ('', message) when none fits and errors='reject'."""
+    if data.startswith(UTF8_BOM):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        first_error = utf8_problem(data, error)
+    declared = []
+    if content_type:
+        match = _HEADER_CHARSET.search(content_type)
+        declared.append(known_codec(match.group(1)) if match else None)
+    match = _META_CHARSET.search(data[:4096])
+    declared.append(known_codec(match.group(1).decode("ascii")) if match else None)
+    for codec in dict.fromkeys(c for c in declared if c and c != "utf-8"):
+        try:
+            return data.decode(codec), None
+        except UnicodeDecodeError:
+            continue
+    if errors == "replace":
+        return data.decode("utf-8", errors="replace"), None
+    return "", first_error + " (and no declared charset decodes it)"
+
+
+# --- field mapping -------------------------------------------------------------------------
+
+Getter = Callable[[dict[str, Any]], Any]
+
+
+def field_getter(name: str) -> Getter:
+    """A function reading field `name` from a record. A dotted name ('metadata.url') reaches into
+    nested objects; a key that itself contains the dots wins."""
+    if "." not in name:
+        return lambda obj: obj.get(name)
+    parts = name.split(".")
+
+    def get(obj: dict[str, Any]) -> Any:
+        if name in obj:
+            return obj[name]
+        value: Any = obj
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+
+    return get
+
+
+def as_str(value: Any) -> str | None:
+    """A metadata value as a stripped string (None when absent or empty). Lists of names are
+    joined with ', '; dates become ISO 8601; objects are not metadata and give None."""
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (list, tuple)):
+        return ", ".join(s for s in (as_str(v) for v in value) if s) or None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return as_str(value.decode("utf-8", errors="replace"))
+    return str(value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+METADATA = ("source_id", "url", "title", "author", "published", "source", "crawled")
+
+
+class FieldMap:
+    """Which fields of a record hold the text, the HTML and the metadata: the configured name
+    first, then the `fallback_fields`, all possibly dotted. Built once per file."""
+
+    def __init__(self, cfg: InputConfig, text_fields: list[str] | None = None) -> None:
+        fallbacks = cfg.fallback_fields
+
+        def names(kind: str, primary: list[str]) -> list[str]:
+            return list(dict.fromkeys(primary + list(fallbacks.get(kind, []))))
+
+        self.text_names = names("text", text_fields or [cfg.text_field])
+        self.html_names = names("html", [cfg.html_field])
+        self.names: dict[str, list[str]] = {
+            "source_id": names("id", [cfg.id_field]),
+            "url": names("url", [cfg.url_field]),
+            "title": names("title", [cfg.title_field]),
+            "author": names("author", [cfg.author_field]),
+            "published": names("published", list(cfg.published_fields)),
+            "source": names("source", [cfg.source_field]),
+            "crawled": names("crawled", list(cfg.crawled_fields)),
+        }
+        self._text = [(n, field_getter(n)) for n in self.text_names]
+        self._html = [(n, field_getter(n)) for n in self.html_names]
+        # (kind, ((name, getter or None for a plain key), ...)): plain keys are read inline, fast
+        self._meta = [
+            (kind, tuple((n, field_getter(n) if "." in n else None) for n in ns)) for kind, ns in self.names.items()
+        ]
+        self.encoding_errors = cfg.encoding_errors
+
+    def top_level_names(self) -> set[str]:
+        """The top-level keys any configured field may live under (the columns to read)."""
+        every = self.text_names + self.html_names + [n for ns in self.names.values() for n in ns]
+        return {n for n in every} | {n.split(".", 1)[0] for n in every}
+
+    def to_record(
+        self, obj: dict[str, Any], path: str, number: int, where: str, raw_hash: str | None,
+        check_surrogates: bool = False,
+    ) -> RawRecord | Reject:
+        """The RawRecord of one record (a dict), or the Reject saying why it has no text.
+
+        `where` names the record in messages ('line 3', 'row 7'); `raw_hash` None means the hash
+        of the text (or HTML) itself, for formats without raw record bytes (Parquet)."""
+        text, text_name, text_problem = self._first_string(obj, self._text)
+        html = None
+        if not text or not text.strip():
+            html, _, _ = self._first_string(obj, self._html)
+            if html is not None and not html.strip():
+                html = None
+        if html is None:
+            if text_problem:
+                return Reject(path, number, "no_text", f"{where}: {text_problem}")
+            if text is None:
+                fields = ", ".join(list(obj)[:12]) + (", ..." if len(obj) > 12 else "")
+                tried = ", ".join(repr(n) for n in self.text_names + self.html_names)
+                return Reject(path, number, "no_text", f"{where} has no text field (tried {tried}; it has: {fields})")
+            if not text.strip():
+                return Reject(path, number, "empty_text", f"{where}: the text field {text_name!r} is empty")
+        else:
+            text = None
+        values = {kind: _first_value(obj, candidates) for kind, candidates in self._meta}
+        if check_surrogates:
+            problem = self._fix_surrogates(values, text, html)
+            if isinstance(problem, str):
+                return Reject(path, number, "invalid_utf8", f"{where}: {problem}")
+            text, html = problem
+        if raw_hash is None:
+            raw_hash = hash128(text if text is not None else html)
+        return RawRecord(path=path, record=number, raw_hash=raw_hash, text=text, html=html, **values)
+
+    def _first_string(self, obj: dict[str, Any], getters: list[tuple[str, Getter]]) -> tuple[str | None, str, str]:
+        """(value, field name, problem) of the first field present; problem when it is not text."""
+        for name, get in getters:
+            value = get(obj)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                return value, name, ""
+            if isinstance(value, bytes):
+                try:
+                    return value.decode("utf-8"), name, ""
+                except UnicodeDecodeError:
+                    if self.encoding_errors == "replace":
+                        return value.decode("utf-8", errors="replace"), name, ""
+                    return None, name, f"field {name!r} is not valid UTF-8"
+            return None, name, f"field {name!r} holds a {type(value).__name__}, not a string"
+        return None, "", ""
+
+    def _fix_surrogates(self, values: dict[str, str | None], text: str | None, html: str | None):
+        """JSON may escape lone surrogates ('\\ud800'), which are not Unicode text: reject or
+        replace them. Returns (text, html) or a problem message."""
+        fields = {"text": text, "html": html, **values}
+        bad = [k for k, v in fields.items() if v is not None and _SURROGATE.search(v)]
+        if not bad:
+            return text, html
+        if self.encoding_errors != "replace":
+            return f"a lone surrogate escape (not valid Unicode) in field {bad[0]!r}"
+        for key in bad:
+            fields[key] = _SURROGATE.sub("\ufffd", fields[key])  # type: ignore[arg-type]
+            if key in values:
+                values[key] = fields[key]
+        return fields["text"], fields["html"]
+
+
+def _first_value(obj: dict[str, Any], candidates: tuple[tuple[str, Getter | None], ...]) -> str | None:
+    """The first non-empty value among the candidate fields, as a string (see as_str)."""
+    for name, get in candidates:
+        value = obj.get(name) if get is None else get(obj)
+        if value is None:
+            continue
+        value = (value.strip() or None) if type(value) is str else as_str(value)
+        if value is not None:
+            return value
+    return None
