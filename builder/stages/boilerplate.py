@@ -1,0 +1,683 @@
+"""Body vs boilerplate: split every article into its body and the site furniture around it.
+
+The text is cut into units (non-empty lines; a paragraph broken mid-sentence by the page
+conversion is one unit), and each unit is labelled body or boilerplate with a reason:
+
+1. per-source template lines: a line seen in many documents of the same source (counted over the
+   whole input before splitting: `line_keys` + `select_templates`, CCNet-style normalisation);
+2. hard rules: separators, copyright, disclaimers and fair-use notices, "original source of this
+   article", promos, bylines and datelines;
+3. soft signals (subscribe, share, click here, related stories, ...) make a unit "short" so that
+   its neighbours decide, and trim the edges of the body;
+4. jusText's classes (length, link density, stop-word density for the document's language) and
+   its context pass, then the main contiguous body (maximum-sum span).
+
+The split is exact: the segments, read in order, give back the normalised input (see
+`reassemble`). `split_boilerplate` is the pure core; `run` wires it into a build and `explain`
+prints a published row line by line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from builder.config import BoilerplateConfig
+from builder.document import Document
+from builder.stats import Stats
+
+# --------------------------------------------------------------------------------------------
+# Markdown reduction and line keys
+
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
+_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)|\[([^\]\n]+)\]\[[^\]\n]*\]")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:|www\.)[^>\s]+)>")
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_STAR = re.compile(r"\*(?=\S)([^*\n]+?)(?<=\S)\*")
+_EM_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
+_STRAY_EMPHASIS = re.compile(r"(?<![\w\\])[*_]{1,3}(?=\s|$)|(?:^|(?<=\s))[*_]{1,3}(?=\w)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~\"'])")
+_CODE = re.compile(r"`([^`\n]+)`")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[*+-]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(r"^\s*[*+-]\s+")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_SEPARATOR = re.compile(r"^\s*(?:(?:[-*_=~#•·]\s*){3,}|\\?\*(?:\s*\\?\*){2,})\s*$")
+_MARKUP = re.compile(r"[\[\]<>*_\\`#!]|^\s*(?:[+-]|\d{1,3}[.)])\s|^\s*>")
+_SPACES = re.compile(r"\s+")
+_KEY_DROP = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+_TERMINAL = re.compile(r"[.!?:;\"”’')\]…]\s*$")
+
+
+def clean_markdown(line: str) -> str:
+    """A markdown line as plain text: links reduced to their text, images and emphasis dropped,
+    heading, list and quote marks removed, escapes resolved."""
+    if not _MARKUP.search(line):
+        return line.strip()
+    text = _IMAGE.sub("", line)
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
+    heading = _HEADING.match(text)
+    if heading:
+        text = heading.group(2)
+    text = _QUOTE.sub("", text)
+    text = _BULLET.sub("- ", text, count=1)
+    text = _CODE.sub(r"\1", text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EM_STAR.sub(r"\1", text)
+    text = _EM_UNDERSCORE.sub(r"\1", text)
+    text = _STRAY_EMPHASIS.sub("", text)
+    text = _ESCAPE.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def line_key_text(line: str) -> str:
+    """CCNet-style normalisation of a line for cross-document counting: markdown reduced to text,
+    lower case, digits as 0, punctuation and spaces dropped."""
+    return _KEY_DROP.sub("", _DIGIT.sub("0", clean_markdown(line).lower()))
+
+
+def _hash(key: str) -> int:
+    # 63 bits, so the value fits a signed int64 column of any engine
+    return xxhash.xxh3_64_intdigest(key) & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def line_key(line: str, min_chars: int = 5) -> int | None:
+    """Hash of a line's normalised form, or None when too short to count (e.g. '1', '---')."""
+    key = line_key_text(line)
+    return _hash(key) if len(key) >= min_chars else None
+
+
+def line_keys(text: str, min_chars: int = 5) -> set[int]:
+    """The distinct line keys of a document: the pipeline counts their document frequency per source."""
+    keys = set()
+    for line in text.split("\n"):
+        if line.strip():
+            key = line_key(line, min_chars)
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
+def select_templates(n_docs: int, df: Mapping[int, int], cfg: BoilerplateConfig) -> dict[int, int]:
+    """Template lines of one source: keys seen in >= template_min_docs documents and in
+    >= template_min_share of the source's documents (key -> document frequency)."""
+    need = max(cfg.template_min_docs, cfg.template_min_share * n_docs)
+    return {key: count for key, count in df.items() if count >= need}
+
+
+# --------------------------------------------------------------------------------------------
+# Stop words (jusText's lists, read without importing jusText or lxml)
+
+
+@lru_cache(maxsize=None)
+def _stoplist_dir() -> Path | None:
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "stoplists"
+    return path if path.is_dir() else None
+
+
+# ISO 639-1 codes of the jusText list names most often met (the rest are reachable by name).
+LANGUAGE_NAMES = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "ru": "Russian", "sv": "Swedish",
+    "da": "Danish", "no": "Norwegian_Bokmal", "fi": "Finnish", "cs": "Czech", "tr": "Turkish",
+    "ro": "Romanian", "hu": "Hungarian", "uk": "Ukrainian", "el": "Greek", "id": "Indonesian",
+}
+
+
+@lru_cache(maxsize=None)
+def stopwords(language: str) -> frozenset[str]:
+    """The stop words of a language (jusText list name or ISO 639-1 code); empty when unknown
+    or when jusText is not installed (then the splitter runs language-independent)."""
+    directory = _stoplist_dir()
+    if directory is None:
+        return frozenset()
+    path = directory / f"{LANGUAGE_NAMES.get(language, language)}.txt"
+    if not path.is_file():
+        return frozenset()
+    return frozenset(w.strip().lower() for w in path.read_text(encoding="utf-8").split("\n") if w.strip())
+
+
+@lru_cache(maxsize=None)
+def _stopword_index(languages: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for i, language in enumerate(languages):
+        for word in stopwords(language):
+            index.setdefault(word, []).append(i)
+    return {word: tuple(ids) for word, ids in index.items()}
+
+
+def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 300, min_coverage: float = 0.15) -> str:
+    """The candidate language whose stop words cover most of the first words ('' when none).
+    Deterministic: ties go to the earlier language in the list."""
+    index = _stopword_index(languages)
+    if not index:
+        return ""
+    hits = [0] * len(languages)
+    n = 0
+    for n, match in enumerate(_WORD.finditer(text), 1):
+        if n > sample_words:
+            break
+        for i in index.get(match.group().lower(), ()):
+            hits[i] += 1
+    best = max(range(len(languages)), key=lambda i: (hits[i], -i))
+    # prose of a language covers far more than this with its stop words: below it, no list fits
+    return languages[best] if n and hits[best] >= min_coverage * min(n, sample_words) else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+_HARD_RULES = re.compile(
+    r"(?P<copyright>©|&copy;|\(c\)\s*(?:19|20)\d\d|^\W*copyright\b|copyright\s+(?:©\s*)?(?:19|20)\d\d|all rights reserved)"
+    r"|(?P<disclaimer>^\W*disclaimer\b|sole responsibility of the author)"
+    r"|(?P<fair_use>\bfair use\b|copyrighted material)"
+    r"|(?P<original_source>original source of this article|this article (?:was )?(?:originally )?(?:first )?(?:published|appeared) (?:on|in|at)\b)"
+    r"|(?P<image_credit>^\W*(?:featured image|image credit|photo credit|image source)\b)"
+    r"|(?P<promo>visit my (?:new )?web ?site|support (?:us|our work)\b|^\W*(?:my |his |her )?(?:newest |new |latest )book\b)",
+    re.IGNORECASE,
+)
+_META_LINE = re.compile(
+    r"^\W*(?:(?P<byline>by\s+\S|articles? by\b|written by\b|posted by\b|author\s*:|authors\s*:)"
+    r"|(?P<dateline>(?:posted|published|updated|last updated|date)\b(?:\s+on)?\s*:?)"
+    r"|(?P<taxonomy>(?:region|theme|tags?|topics?|categor(?:y|ies)|filed under|section|in-depth report)\s*:))",
+    re.IGNORECASE,
+)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE_IN_LINE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b",
+    re.IGNORECASE,
+)
+_SOFT_RULES = re.compile(
+    r"(?P<subscribe>\bsubscribe|\bnewsletter|\bsign (?:up|in)\b|\blog ?in\b|\bdonate\b|become a (?:member|patron|subscriber))"
+    r"|(?P<share>\bshare (?:this|on)\b|^\W*share\W*$|\bfollow us\b|\brepost\b|forward this (?:article|email)|telegram channel|\btweet\b)"
+    r"|(?P<call_to_action>click (?:here|to)\b|read more\b|order now\b|buy now\b|continue reading|listen to\b|download (?:the|our) app)"
+    r"|(?P<policy>\bcookies?\b|privacy policy|terms of (?:use|service)|javascript)"
+    r"|(?P<related>^\W*(?:related|recommended|more from|most (?:read|popular)|trending|you may also like|see also)\b)"
+    r"|(?P<advertisement>^\W*(?:advertisement|sponsored|ad)\W*$|\bcomments?\s*(?:\(\d+\)|on\b)|^\W*\d+\s+comments?\b)",
+    re.IGNORECASE,
+)
+
+GOOD, NEARGOOD, SHORT, BAD, HARD = "good", "neargood", "short", "bad", "hard"
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+
+
+@dataclass(slots=True)
+class Unit:
+    """One unit of the input: lines `start:end` of the text (more than one when a paragraph broken
+    mid-sentence was joined), its plain form, and what followed it."""
+
+    start: int
+    end: int
+    raw: str  # the input text of the unit, verbatim
+    clean: str  # plain text (markdown reduced; joined parts separated by one space)
+    sep: str  # whitespace that followed the unit in the input
+    lines: list[str]  # the input lines of the unit
+    heading: bool = False
+    cls: str = BAD
+    reason: str = ""
+    soft: str = ""  # name of the soft signal it carries, for edge trimming
+    label: str = "boilerplate"
+
+
+_NONBLANK = re.compile(r"[^\n]*\S[^\n]*")
+
+
+def _continues(previous: Unit, line: str, clean: str) -> bool:
+    """True when `line` goes on the sentence `previous` left open (a paragraph the page conversion
+    broke: no terminal punctuation before, a lower-case word after)."""
+    last = previous.lines[-1]
+    if previous.heading or _HEADING.match(line) or _LIST_ITEM.match(last) or _LIST_ITEM.match(line):
+        return False
+    if len(previous.clean) < 20 or _TERMINAL.search(previous.clean) or _SEPARATOR.match(last):
+        return False
+    # a line opening with a link or URL starts something new (a footer line, a promo)
+    return bool(clean) and clean[0].islower() and not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
+
+
+def units_of(text: str) -> list[Unit]:
+    """The units of a text, in order; blank lines are separators only."""
+    units: list[Unit] = []
+    matches = list(_NONBLANK.finditer(text))
+    for n, match in enumerate(matches):
+        line = match.group()
+        clean = clean_markdown(line)
+        gap = text[units[-1].end:match.start()] if units else ""
+        if units and gap.count("\n") <= 2 and _continues(units[-1], line, clean):
+            unit = units[-1]
+            unit.end = match.end()
+            unit.raw = text[unit.start:unit.end]
+            unit.clean = f"{unit.clean} {clean}"
+            unit.lines.append(line)
+        else:
+            if units:
+                units[-1].sep = gap
+            unit = Unit(match.start(), match.end(), line, clean, "", [line], heading=bool(_HEADING.match(line)))
+            units.append(unit)
+    if units:
+        units[-1].sep = text[units[-1].end:]
+    return units
+
+
+# --------------------------------------------------------------------------------------------
+# The split
+
+
+@dataclass
+class Split:
+    body: str
+    boilerplate: str
+    segments: list[dict[str, Any]]
+    language: str = ""  # the stop-word list used ('' = language-independent)
+    reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
+
+
+def _reason_kind(reason: str) -> str:
+    return reason.split(" ")[0].split(":")[0] if not reason.startswith("rule:") else reason.split(" ")[0]
+
+
+def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[str],
+              templates: Mapping[int, int], n_source_docs: int, title_key: str,
+              seen: set[str], html_body: bool) -> None:
+    text = unit.clean
+    length = len(text)
+    key = line_key_text(unit.raw)
+    if not key or _SEPARATOR.match(unit.raw):
+        unit.cls, unit.reason = HARD, "rule:separator"
+        return
+    if title_key and index < 8 and key == title_key:
+        unit.cls, unit.reason = HARD, "title"
+        return
+    if templates:
+        dfs = [templates.get(_hash(k), 0) for k in (line_key_text(line) for line in unit.lines) if len(k) >= cfg.template_min_chars]
+        if dfs and all(dfs):
+            df = min(dfs)
+            # a long prose line in a few documents is more likely a re-syndicated copy than furniture
+            if length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * n_source_docs:
+                unit.cls, unit.reason = HARD, f"template {df}/{n_source_docs} docs"
+                return
+    hard = _HARD_RULES.search(text) if length < cfg.rule_max_chars else None
+    if hard:
+        unit.cls, unit.reason = HARD, f"rule:{hard.lastgroup.replace('_', '-')}"
+        return
+    if length < cfg.meta_max_chars and not html_body:
+        meta = _META_LINE.match(text)
+        if meta:
+            unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
+            return
+        if _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
+            unit.cls, unit.reason = HARD, "rule:dateline"
+            return
+    if len(key) >= 10 and not html_body:
+        if key in seen:
+            unit.cls, unit.reason = SHORT, "repeated in document"
+            return
+        seen.add(key)
+    soft = _SOFT_RULES.search(text) if length < cfg.soft_max_chars else None
+    if soft:
+        unit.soft = soft.lastgroup.replace("_", "-")
+    links = _link_chars(unit.raw)
+    link_density = min(1.0, links / length) if length else 0.0
+    if html_body:
+        # the extractor already picked the main content: only rules and soft signals apply
+        if not unit.soft and length < cfg.meta_max_chars and _META_LINE.match(text):
+            unit.soft = "meta"
+        unit.cls, unit.reason = GOOD, "main content"
+        return
+    if link_density > cfg.max_link_density:
+        unit.cls, unit.reason = BAD, f"link-density {link_density:.2f}"
+        return
+    if unit.soft:
+        unit.cls, unit.reason = SHORT, f"soft:{unit.soft}"
+        return
+    if length < cfg.length_low:
+        unit.cls, unit.reason = (BAD, f"short with links {link_density:.2f}") if links else (SHORT, "short")
+        return
+    if not stop:
+        unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, "near-prose")
+        return
+    words = _WORD.findall(text.lower())
+    density = sum(1 for w in words if w in stop) / len(words) if words else 0.0
+    if density >= cfg.stopwords_high:
+        unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, f"near-prose stopwords {density:.2f}")
+    elif density >= cfg.stopwords_low:
+        unit.cls, unit.reason = NEARGOOD, f"near-prose stopwords {density:.2f}"
+    else:
+        unit.cls, unit.reason = BAD, f"stopwords {density:.2f}"
+
+
+def _link_chars(raw: str) -> int:
+    if "[" not in raw and "http" not in raw and "www." not in raw and "@" not in raw:
+        return 0
+    total = 0
+    for match in _LINK.finditer(raw):
+        total += len(clean_markdown(match.group(1) if match.group(1) is not None else match.group(2)))
+    rest = _LINK.sub(" ", _IMAGE.sub(" ", raw))
+    for match in _AUTOLINK.finditer(rest):
+        total += len(match.group(1))
+    for match in _BARE_URL.finditer(_AUTOLINK.sub(" ", rest)):
+        total += len(match.group())
+    return total
+
+
+def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
+    j = i + step
+    while 0 <= j < len(classes):
+        c = classes[j]
+        if c == GOOD:
+            return GOOD
+        if c in (BAD, HARD):
+            return BAD
+        if c == NEARGOOD and not ignore_neargood:
+            return NEARGOOD
+        j += step
+    return BAD
+
+
+def _promote_runs(units: list[Unit], cfg: BoilerplateConfig) -> None:
+    """Near-prose units in a run of prose (no boilerplate between) of at least two paragraphs and
+    2 x length_high chars are prose: news paragraphs are often shorter than jusText's 200 chars."""
+    run: list[Unit] = []
+    for unit in units + [None]:  # type: ignore[list-item]
+        if unit is not None and unit.cls in (GOOD, NEARGOOD, SHORT):
+            run.append(unit)
+            continue
+        prose = [u for u in run if u.cls in (GOOD, NEARGOOD)]
+        if len(prose) >= 2 and sum(len(u.clean) for u in prose) >= 2 * cfg.length_high:
+            for u in prose:
+                if u.cls == NEARGOOD:
+                    u.cls, u.reason = GOOD, f"{u.reason}, in a prose run"
+        run = []
+
+
+def _context(units: list[Unit]) -> None:
+    """jusText's context pass: short units take their neighbours' class, near-good units become
+    body unless boilerplate sits on both sides."""
+    classes = [u.cls for u in units]
+    revised = list(classes)
+    for i, c in enumerate(classes):
+        if c != SHORT:
+            continue
+        before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
+        if before == after == GOOD:
+            revised[i] = GOOD
+        elif before == after == BAD:
+            revised[i] = BAD
+        elif before == BAD:
+            revised[i] = GOOD if _neighbour(classes, i, -1, False) == NEARGOOD else BAD
+        else:
+            revised[i] = GOOD if _neighbour(classes, i, 1, False) == NEARGOOD else BAD
+    for i, c in enumerate(revised):
+        if c != NEARGOOD:
+            continue
+        before, after = _neighbour(revised, i, -1, True), _neighbour(revised, i, 1, True)
+        revised[i] = BAD if before == after == BAD else GOOD
+    for unit, old, new in zip(units, classes, revised):
+        if new == GOOD:
+            unit.label = "body"
+            if old == SHORT:
+                unit.reason = f"{unit.reason}, between body" if unit.reason != "short" else "short, between body"
+            elif old == NEARGOOD:
+                unit.reason = f"{unit.reason}, next to body"
+        elif old in (SHORT, NEARGOOD):
+            unit.reason = f"{unit.reason}, next to boilerplate"
+
+
+def _main_span(units: list[Unit], cfg: BoilerplateConfig) -> None:
+    """Keep the maximum-sum contiguous run as the body: body units weigh +chars, boilerplate
+    units -chars (hard rules twice), plus a fixed cost per boilerplate unit."""
+    best, best_span = 0.0, None
+    run, run_start = 0.0, 0
+    for i, unit in enumerate(units):
+        size = len(unit.clean)
+        if unit.label == "body":
+            weight = size
+        else:
+            weight = -(2 if unit.cls == HARD else 1) * size - cfg.span_unit_cost
+        if run <= 0:
+            run, run_start = 0.0, i
+        run += weight
+        if run > best:
+            best, best_span = run, (run_start, i)
+    for i, unit in enumerate(units):
+        if unit.label == "body" and (best_span is None or not best_span[0] <= i <= best_span[1]):
+            unit.label = "boilerplate"
+            unit.reason = f"outside main body ({unit.reason})"
+
+
+def _trim_edges(units: list[Unit]) -> None:
+    """Body units at either end of the body that carry a soft signal are furniture."""
+    body = [i for i, u in enumerate(units) if u.label == "body"]
+    for order in (body, body[::-1]):
+        for i in order:
+            unit = units[i]
+            if not unit.soft and not unit.heading:
+                break
+            if unit.soft:
+                unit.label = "boilerplate"
+                unit.reason = f"edge, soft:{unit.soft}" if unit.reason == "main content" or unit.reason.startswith("soft") else f"edge, soft:{unit.soft} ({unit.reason})"
+
+
+def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[int, int] | None = None,
+                n_source_docs: int = 0, title: str | None = None, language: str = "",
+                html_main: list[bool] | None = None) -> None:
+    """Label every unit (in place). `html_main` marks units the HTML extractor kept as main content:
+    the others are boilerplate and only the rules run on the kept ones."""
+    stop = stopwords(language) if language else frozenset()
+    title_key = line_key_text(title) if title else ""
+    seen: set[str] = set()
+    for i, unit in enumerate(units):
+        if html_main is not None and not html_main[i]:
+            unit.cls, unit.reason, unit.label = HARD, "html: outside main content", "boilerplate"
+            continue
+        _classify(unit, i, cfg, stop, templates or {}, n_source_docs, title_key, seen, html_main is not None)
+    _promote_runs(units, cfg)
+    _context(units)
+    if cfg.main_span and html_main is None:
+        _main_span(units, cfg)
+    _trim_edges(units)
+
+
+def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[str, Any]]]:
+    body_parts: list[str] = []
+    boiler_parts: list[str] = []
+    body_len = boiler_len = 0
+    segments = []
+    last_body: Unit | None = None
+    for unit in units:
+        if unit.label == "body":
+            piece = unit.clean if body_format == "text" else unit.raw
+            if last_body is not None:
+                joint = last_body.sep if last_body.sep and units.index(last_body) + 1 == units.index(unit) else "\n\n"
+                joint = "\n\n" if "\n\n" in joint else "\n"
+                body_parts.append(joint)
+                body_len += len(joint)
+            segments.append({"start": body_len, "end": body_len + len(piece), "label": "body", "reason": unit.reason,
+                             "sep": unit.sep, "input": None if piece == unit.raw else unit.raw})
+            body_parts.append(piece)
+            body_len += len(piece)
+            last_body = unit
+        else:
+            if boiler_parts:
+                boiler_parts.append("\n")
+                boiler_len += 1
+            segments.append({"start": boiler_len, "end": boiler_len + len(unit.raw), "label": "boilerplate",
+                             "reason": unit.reason, "sep": unit.sep, "input": None})
+            boiler_parts.append(unit.raw)
+            boiler_len += len(unit.raw)
+    return "".join(body_parts), "".join(boiler_parts), segments
+
+
+def split_boilerplate(text: str, templates: Mapping[int, int] | None = None, n_source_docs: int = 0,
+                      cfg: BoilerplateConfig = BoilerplateConfig(), title: str | None = None,
+                      language: str | None = None) -> Split:
+    """Split a (normalised) text or markdown document into body and boilerplate.
+
+    `templates` are the template line keys of the document's source (key -> document frequency)
+    and `n_source_docs` the number of documents of that source; `title` (when known) marks the
+    title line; `language` picks the stop-word list (None: guessed from the text)."""
+    units = units_of(text)
+    if language is None:
+        language = _language_for(_prose_sample(units), cfg)
+    split_units(units, cfg, templates, n_source_docs, title, language)
+    return _finish(units, cfg, language)
+
+
+def _prose_sample(units: list[Unit], chars: int = 3000) -> str:
+    """Text of the longer units (menus and link lists would mislead the language guess)."""
+    parts, size = [], 0
+    for unit in units:
+        if len(unit.clean) >= 80:
+            parts.append(unit.clean)
+            size += len(unit.clean)
+            if size >= chars:
+                break
+    return " ".join(parts) if parts else " ".join(u.clean for u in units)
+
+
+def _language_for(text: str, cfg: BoilerplateConfig) -> str:
+    if cfg.language != "auto":
+        return cfg.language
+    return guess_language(text, tuple(cfg.stopword_languages))
+
+
+def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
+    body, boilerplate, segments = _assemble(units, cfg.body_format)
+    reasons: dict[str, int] = {}
+    for unit in units:
+        kind = f"{unit.label}.{_reason_kind(unit.reason)}"
+        reasons[kind] = reasons.get(kind, 0) + 1
+    return Split(body, boilerplate, segments, language, reasons)
+
+
+def _align(units: list[Unit], main_text: str) -> list[bool]:
+    """Which page-text units the HTML extractor's main content covers. Its lines are matched to
+    the page's units by normalised key (longest common runs first, so that a teaser of the same
+    line elsewhere on the page does not derail the rest); a line left over goes to the unit
+    between its matched neighbours that holds most of its words."""
+    wanted = [k for k in (line_key_text(line) for line in main_text.split("\n")) if k]
+    words = [set(_WORD.findall(clean_markdown(line).lower())) for line in main_text.split("\n") if line_key_text(line)]
+    keys = [line_key_text(u.raw) for u in units]
+    main = [False] * len(units)
+    page_of: list[int | None] = [None] * len(wanted)
+    matcher = difflib.SequenceMatcher(None, wanted, keys, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        for n in range(size):
+            page_of[a + n] = b + n
+            main[b + n] = True
+    unit_words: dict[int, set[str]] = {}
+    for i, target in enumerate(page_of):
+        if target is not None or not words[i]:
+            continue
+        low = next((page_of[j] for j in range(i - 1, -1, -1) if page_of[j] is not None), -1) + 1
+        high = next((page_of[j] for j in range(i + 1, len(page_of)) if page_of[j] is not None), len(units))
+        best, best_share = None, 0.5
+        for j in range(low, min(high, low + 200)):
+            if j not in unit_words:
+                unit_words[j] = set(_WORD.findall(units[j].clean.lower()))
+            share = len(words[i] & unit_words[j]) / len(words[i])
+            if share > best_share:
+                best, best_share = j, share
+        if best is not None:
+            page_of[i] = best
+            main[best] = True
+    return main
+
+
+def split_html(page_text: str, main_text: str, templates: Mapping[int, int] | None = None, n_source_docs: int = 0,
+               cfg: BoilerplateConfig = BoilerplateConfig(), title: str | None = None,
+               language: str | None = None) -> Split:
+    """The HTML path: the extractor's main content (`main_text`) is the body candidate and the rest
+    of the page text the boilerplate; the line rules then run on the body candidate."""
+    units = units_of(page_text)
+    if language is None:
+        language = _language_for(main_text, cfg)
+    main = _align(units, main_text)
+    split_units(units, cfg, templates, n_source_docs, title, language, html_main=main)
+    return _finish(units, cfg, language)
+
+
+def reassemble(body: str, boilerplate: str, segments: Iterable[Mapping[str, Any]]) -> str:
+    """The normalised input, rebuilt from a row's columns and segments."""
+    parts = []
+    for seg in segments:
+        if seg.get("input") is not None:
+            parts.append(seg["input"])
+        else:
+            column = body if seg["label"] == "body" else boilerplate
+            parts.append(column[seg["start"]:seg["end"]])
+        parts.append(seg.get("sep") or "")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Stage
+
+
+def run(docs: Iterable[Document], cfg: BoilerplateConfig, stats: Stats,
+        templates: Mapping[str, tuple[int, Mapping[int, int]]] | None = None) -> Iterator[Document]:
+    """Split each document's body from its boilerplate; documents left with no body are dropped
+    with reason `no_body`."""
+    templates = templates or {}
+    for doc in docs:
+        if doc.reject is not None:
+            yield doc
+            continue
+        if not cfg.enabled:
+            stats.inc("boilerplate.disabled")
+            yield doc
+            continue
+        n_source_docs, source_templates = templates.get(doc.source or "", (0, {}))
+        if doc.html_body is not None:
+            split = split_html(doc.source_text, doc.html_body, source_templates, n_source_docs, cfg, doc.title)
+            stats.inc("boilerplate.html")
+        else:
+            split = split_boilerplate(doc.source_text or doc.text, source_templates, n_source_docs, cfg, doc.title)
+        for kind, n in split.reasons.items():
+            stats.inc(f"boilerplate.units.{kind}", n)
+        doc.text, doc.boilerplate, doc.segments = split.body, split.boilerplate, split.segments
+        if not split.body.strip():
+            stats.inc("boilerplate.no_body")
+            doc.drop("no_body", "nothing left after the boilerplate was split off")
+        else:
+            stats.inc("boilerplate.split")
+        yield doc
+
+
+# --------------------------------------------------------------------------------------------
+# Explain
+
+
+def explain(row: Mapping[str, Any]) -> str:
+    """A published row, unit by unit in input order, each marked body (`+`) or boilerplate (`-`)
+    with the reason of its label."""
+    body, boilerplate = row.get("text") or "", row.get("boilerplate") or ""
+    out = []
+    title = row.get("title")
+    if title:
+        out.append(f"title: {title}")
+    for seg in row.get("segments") or []:
+        column = body if seg["label"] == "body" else boilerplate
+        shown = seg.get("input") if seg.get("input") is not None else column[seg["start"]:seg["end"]]
+        mark = "+" if seg["label"] == "body" else "-"
+        lines = shown.split("\n")
+        out.append(f"{mark} {seg['label']:<11} [{seg['reason']}] {lines[0]}")
+        out.extend(f"{mark} {'':<11} {' ' * (len(seg['reason']) + 2)} {line}" for line in lines[1:] if line.strip())
+    return "\n".join(out)

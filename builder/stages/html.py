@@ -1,0 +1,151 @@
+"""HTML extraction (extra `html`): the whole page as text, and the main content with trafilatura.
+
+`page_text` turns a page into markdown-like text (one line per block, links as `[text](url)`,
+headings as `#`), with no choice of main content: it is what the page says, the lossless base of
+the split. `extract` adds trafilatura's main content and metadata. lxml and trafilatura are
+imported only when HTML is met, so text-only builds never need them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from builder.stages.normalize import normalize_text
+
+INSTALL_HINT = "pip install 'shardsmith[html]'"
+
+# Elements whose text is never shown as page text.
+_SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "select", "button", "form-data"}
+_BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "li", "main", "menu", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "h1", "h2", "h3",
+    "h4", "h5", "h6", "caption", "label", "legend", "option",
+}
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _before(a, b) -> bool:
+    return a.getparent().index(a) < b.getparent().index(b)
+
+
+class MissingExtra(ImportError):
+    """The `html` extra (trafilatura, lxml) is not installed."""
+
+
+def available() -> bool:
+    try:
+        import lxml.html  # noqa: F401
+        import trafilatura  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _parse(html: str):
+    try:
+        import lxml.html
+        from lxml import etree
+    except ImportError as error:  # pragma: no cover - exercised only without the extra
+        raise MissingExtra(f"HTML input needs lxml and trafilatura: {INSTALL_HINT}") from error
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _hidden(element) -> bool:
+    style = (element.get("style") or "").replace(" ", "").lower()
+    return element.get("hidden") is not None or "display:none" in style or element.get("aria-hidden") == "true"
+
+
+def page_text(html: str, links: bool = True) -> str:
+    """All visible text of a page, one line per block element; links as markdown `[text](url)`
+    when `links`, headings marked `#`, list items `- `. Normalised (see normalize_text)."""
+    root = _parse(html)
+    if root is None:
+        return ""
+    out: list[str] = []
+
+    def inline_text(element) -> str:
+        # the text of a link on one line, whatever blocks it wraps
+        return " ".join(" ".join(element.itertext(with_tail=False)).split()) if not _hidden(element) else ""
+
+    def walk(element, pre: bool = False) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if not tag or tag in _SKIP or _hidden(element):
+            return
+        if tag == "a" and links:
+            href = (element.get("href") or "").strip()
+            label = inline_text(element)
+            if label:
+                target = href if href and not href.lower().startswith("javascript:") else "#"
+                out.append(f"[{label.replace('[', '(').replace(']', ')')}]({target.replace(' ', '%20').replace(')', '%29')})")
+            return
+        block = tag in _BLOCK
+        if block or tag == "br":
+            out.append("\n")
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            out.append("#" * int(tag[1]) + " ")
+        elif tag == "li":
+            parent = element.getparent()
+            if parent is not None and parent.tag == "ol":
+                out.append(f"{sum(1 for c in parent if c.tag == 'li' and c is not element and _before(c, element)) + 1}. ")
+            else:
+                out.append("- ")
+        elif tag in ("td", "th"):
+            out.append(" | ")
+        pre = pre or tag == "pre"
+        # whitespace in the HTML source is not a line break, except inside <pre>
+        if element.text:
+            out.append(element.text if pre else _WHITESPACE.sub(" ", element.text))
+        for child in element:
+            walk(child, pre)
+            if child.tail:
+                out.append(child.tail if pre else _WHITESPACE.sub(" ", child.tail))
+        if block:
+            out.append("\n")
+
+    walk(root)
+    lines = (line.strip() for line in "".join(out).split("\n"))
+    return normalize_text("\n\n".join(line for line in lines if line and line not in ("-", "|")))
+
+
+@dataclass
+class Extracted:
+    page_text: str  # the whole page as text (normalised)
+    main_text: str  # trafilatura's main content, plain text (normalised)
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    sitename: str | None = None
+    hostname: str | None = None
+
+
+def extract(html: str, url: str | None = None, favor_precision: bool = True, include_tables: bool = True) -> Extracted:
+    """Page text, main content and metadata of an HTML page. Raises MissingExtra without trafilatura."""
+    try:
+        import trafilatura
+    except ImportError as error:
+        raise MissingExtra(f"HTML input needs trafilatura: {INSTALL_HINT}") from error
+    page = page_text(html)
+    result = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, favor_precision=favor_precision,
+        include_tables=include_tables,
+    )
+    if result is None:
+        return Extracted(page, "")
+    main = normalize_text(result.text or "")
+    return Extracted(
+        page_text=page,
+        main_text=main,
+        title=result.title or None,
+        author=result.author or None,
+        published=result.date or None,
+        sitename=result.sitename or None,
+        hostname=result.hostname or None,
+    )

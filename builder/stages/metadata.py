@@ -1,0 +1,215 @@
+"""Title, author, publication date and site of each document, read from the page when the input
+did not give them (input fields always win over guesses). HTML inputs are extracted here first
+(extra `html`): the page text becomes the document's text and trafilatura's main content the body
+candidate of the boilerplate stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from builder.config import MetadataConfig
+from builder.document import Document
+from builder.stages import html as html_extract
+from builder.stages.boilerplate import clean_markdown
+from builder.stages.normalize import normalize_text
+from builder.stats import Stats
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
+    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_PATTERNS = [
+    # 2017-09-07, 2017/09/07, 2017.09.07, with an optional time after
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
+    # September 07, 2017 / Sep. 7 2017 / September 7th, 2017
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    # 7 September 2017 / 07 Sep. 2017 / 7th of September, 2017
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    # 07.09.2017 (day first, the European dotted form)
+    re.compile(r"\b(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>(?:19|20)\d\d)\b"),
+    # 09/07/2017: month first unless the first number cannot be a month
+    re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"),
+]
+_ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
+
+_HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$")
+_BYLINE = re.compile(r"^\W*by\s+(?P<name>.+)$", re.IGNORECASE)
+_ARTICLES_BY = re.compile(r"^\W*(?:articles?|written|posted|story)\s+by\s*:?\s*(?P<name>.+)$", re.IGNORECASE)
+_AUTHOR_FIELD = re.compile(r"^\W*authors?\s*:\s*(?P<name>.+)$", re.IGNORECASE)
+_NAME_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,\s*(?:19|20)\d\d|\bon\s+\w+\s+\d|\bupdated\b|\bpublished\b|\bposted\b).*$", re.IGNORECASE)
+_DATELINE = re.compile(r"^\W*(?P<site>[A-Z][\w.&' -]{1,60}?),\s+(?P<date>.+?\d{4})\W*$")
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in `text` as ISO 8601 (YYYY-MM-DD), or None. Understands 2017-09-07,
+    September 07, 2017, 7 Sep 2017, 07.09.2017 and 09/07/2017 (month first unless impossible)."""
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            parts = match.groupdict()
+            year = int(parts["year"])
+            if parts.get("month"):
+                month = _MONTHS[parts["month"].lower().rstrip(".")]
+                day = int(parts["day"])
+            elif parts.get("a"):
+                a, b = int(parts["a"]), int(parts["b"])
+                month, day = (a, b) if a <= 12 else (b, a)
+            else:
+                month, day = int(parts["mon"]), int(parts["day"])
+            try:
+                return dt.date(year, month, day).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def normalize_date(value: str) -> str:
+    """An input date as ISO 8601: kept when it already is one, else parsed, else kept as given."""
+    value = value.strip()
+    if _ISO_TIMESTAMP.match(value):
+        return value
+    return parse_date(value) or value
+
+
+def source_from_url(url: str | None) -> str | None:
+    """The site of a URL: its host, lower case, without `www.` and port."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def _lines(text: str, limit: int) -> list[str]:
+    out = []
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(line)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _name(raw: str) -> str | None:
+    name = _NAME_END.sub("", clean_markdown(raw)).strip(" .,:;*_")
+    if not name or len(name) > 80 or len(name.split()) > 12 or parse_date(name):
+        return None
+    return name
+
+
+def find_title(text: str, first_line: bool = True) -> str | None:
+    """The first level-1/2 heading near the top; else (when `first_line`) a short first line
+    without a full stop that is followed by more text."""
+    head = _lines(text, 30)
+    for line in head:
+        match = _HEADING.match(line)
+        if match:
+            title = clean_markdown(match.group(1))
+            if title:
+                return title
+    if first_line and len(head) > 1:
+        title = clean_markdown(head[0])
+        if 0 < len(title) <= 200 and not title.endswith((".", ":", ";")) and not title.lower().startswith(("by ", "http")):
+            return title
+    return None
+
+
+def find_author(text: str, top_lines: int = 20) -> str | None:
+    """Author from a byline: 'By X' near the top, else 'Articles by: X' / 'Written by X'
+    anywhere, else 'Author: X' near the top."""
+    lines = _lines(text, 100_000)
+    top = lines[:top_lines]
+    for pattern, where in ((_BYLINE, top), (_ARTICLES_BY, lines), (_AUTHOR_FIELD, top)):
+        for line in where:
+            if len(line) > 200:
+                continue
+            match = pattern.match(clean_markdown(line))
+            if match:
+                name = _name(match.group("name"))
+                if name:
+                    return name
+    return None
+
+
+def find_dateline(text: str, top_lines: int = 20) -> tuple[str | None, str | None]:
+    """(site, ISO date) from a 'Site, Month DD, YYYY' line near the top; (None, None) if none."""
+    for line in _lines(text, top_lines):
+        match = _DATELINE.match(clean_markdown(line))
+        if match:
+            date = parse_date(match.group("date"))
+            if date:
+                return match.group("site").strip(), date
+    return None, None
+
+
+def find_published(text: str, top_lines: int = 20) -> str | None:
+    """The first date on a short line near the top (a dateline, 'Published: ...'), as ISO 8601."""
+    for line in _lines(text, top_lines):
+        plain = clean_markdown(line)
+        if len(plain) <= 120:
+            date = parse_date(plain)
+            if date:
+                return date
+    return None
+
+
+def _extract_html(doc: Document, cfg: MetadataConfig, stats: Stats) -> None:
+    try:
+        extracted = html_extract.extract(doc.html or "", doc.url, favor_precision=cfg.html_favor_precision)
+    except html_extract.MissingExtra:
+        stats.inc("metadata.html_missing_extra")
+        doc.drop("missing_extra", f"HTML input needs trafilatura: {html_extract.INSTALL_HINT}")
+        return
+    doc.source_text = normalize_text(extracted.page_text)
+    doc.text = doc.source_text
+    doc.html_body = extracted.main_text
+    stats.inc("metadata.html_extracted")
+    if not doc.source_text:
+        doc.drop("no_text", "the HTML page has no text")
+        return
+    if not extracted.main_text:
+        stats.inc("metadata.html_no_main_content")
+    _set(doc, "title", extracted.title, "html", stats)
+    _set(doc, "author", extracted.author, "html", stats)
+    _set(doc, "published", parse_date(extracted.published) if extracted.published else None, "html", stats)
+
+
+def _set(doc: Document, name: str, value: str | None, how: str, stats: Stats) -> None:
+    if value and not getattr(doc, name):
+        setattr(doc, name, value)
+        stats.inc(f"metadata.{name}_from_{how}")
+
+
+def run(docs: Iterable[Document], cfg: MetadataConfig, stats: Stats) -> Iterator[Document]:
+    for doc in docs:
+        if doc.reject is not None:
+            yield doc
+            continue
+        for name in ("title", "author", "published", "source"):
+            if getattr(doc, name):
+                stats.inc(f"metadata.{name}_from_input")
+        if doc.published:
+            doc.published = normalize_date(doc.published)
+        if doc.html is not None and not doc.source_text:
+            _extract_html(doc, cfg, stats)
+            if doc.reject is not None:
+                yield doc
+                continue
+        if cfg.enabled:
+            text = doc.source_text or doc.text
+            site, dateline_date = find_dateline(text)
+            _set(doc, "title", find_title(text, cfg.title_from_first_line), "text", stats)
+            _set(doc, "author", find_author(text), "text", stats)
+            _set(doc, "published", dateline_date or find_published(text), "text", stats)
+            _set(doc, "source", source_from_url(doc.url), "url", stats)
+            _set(doc, "source", site, "dateline", stats)
+        yield doc
