@@ -162,6 +162,13 @@ def build(
     return BuildResult(release_root, version, version_manifest, time.perf_counter() - started)
 
 
+def remove(release: str | Path, ids: list[str], version: str, reason: str) -> dict[str, Any]:
+    """Publish `version` of a release without the documents `ids` (takedown requests); see builder.remove."""
+    from builder.remove import remove as run_remove
+
+    return run_remove(Path(release), ids, version.lstrip("v"), reason)
+
+
 def validate(release: str | Path, version: str | None = None, **options: Any):
     """Check a release folder; see builder.validate."""
     from builder.validate import validate as run_validate
@@ -176,4 +183,4 @@ def explain(release: str | Path, doc_id: str) -> str:
     return run_explain(Path(release), doc_id)
 
 
-__all__ = ["build", "validate", "explain", "BuildConfig", "RunOptions", "BuildError", "ConfigError", "BuildResult"]
+__all__ = ["build", "remove", "validate", "explain", "BuildConfig", "RunOptions", "BuildError", "ConfigError", "BuildResult"]

@@ -97,6 +97,25 @@ def explain(release, doc_id) -> None:
         raise click.ClickException(str(error.args[0])) from None
 
 
+@main.command()
+@click.argument("release", type=click.Path(exists=True, file_okay=False))
+@click.option("--ids", "ids_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="File of ids to remove: one per line, or JSON lines with an id field.")
+@click.option("--version", "version", required=True, help="The new version, X.Y.Z (newer than the latest).")
+@click.option("--reason", required=True, help="Why (recorded with every removed id and in the card).")
+def remove(release, ids_file, version, reason) -> None:
+    """Publish a new version of RELEASE that no longer serves the given ids (takedown requests)."""
+    from builder.remove import read_ids
+
+    try:
+        m = builder.remove(release, read_ids(Path(ids_file)), version, reason)
+    except builder.BuildError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"v{m['version']}: {m['changelog']}")
+    if m["removals"]["not_found"]:
+        click.echo(f"  not served by v{m['parent']} (nothing to do): {', '.join(m['removals']['not_found'])}")
+
+
 @main.command(name="config")
 def show_config() -> None:
     """List every config option with its default and help text (TOML keys)."""

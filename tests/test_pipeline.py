@@ -1,0 +1,73 @@
+"""The phase machinery: task planning, completion markers, resuming a killed build."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder.config import InputConfig
+from builder.pipeline import FAULT_AFTER_MARKER, FAULT_BEFORE_MARKER, plan_tasks
+from builder.readers import InputFile
+from helpers import write_articles
+
+
+def files(sizes: list[int]) -> list[InputFile]:
+    return [InputFile(f"/x/{i}", f"{i}", "text", None, size) for i, size in enumerate(sizes)]
+
+
+def test_tasks_follow_input_order_and_limits():
+    cfg = InputConfig(max_file_bytes_per_task=100, max_files_per_task=3)
+    tasks = plan_tasks(files([10, 20, 30, 40, 90, 5, 5, 5, 5]), cfg)
+    assert [[f.rel for f in t] for t in tasks] == [["0", "1", "2"], ["3"], ["4", "5", "6"], ["7", "8"]]
+    assert plan_tasks([], cfg) == []
+
+
+def build_command(inputs: Path, out: Path, *extra: str) -> list[str]:
+    config = out.parent / "small-tasks.toml"
+    config.write_text("[input]\nmax_files_per_task = 2\n")
+    return [sys.executable, "-m", "builder", "build", str(inputs), "--out", str(out), "--config", str(config), "--quiet", *extra]
+
+
+def shard_hashes(out: Path) -> dict[str, str]:
+    manifest = json.loads((out / "manifests" / "v1.0.0.json").read_text())
+    return {s["path"]: s["sha256"] for s in manifest["shards"]}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """Inputs and the shard hashes of an uninterrupted build of them."""
+    root = tmp_path_factory.mktemp("resume")
+    write_articles(root / "in", 7)
+    out = root / "reference"
+    subprocess.run(build_command(root / "in", out), check=True)
+    return root / "in", shard_hashes(out)
+
+
+@pytest.mark.parametrize(
+    "phase, fault",
+    [
+        ("ingest:1", FAULT_BEFORE_MARKER),
+        ("templates:0", FAULT_AFTER_MARKER),
+        ("process:2", FAULT_BEFORE_MARKER),
+        ("dedup:0", FAULT_AFTER_MARKER),
+        ("finalize:1", FAULT_BEFORE_MARKER),
+    ],
+)
+def test_killed_build_resumes_to_the_same_bytes(corpus, tmp_path: Path, phase: str, fault: str):
+    inputs, reference = corpus
+    out = tmp_path / "corpus"
+    killed = subprocess.run(build_command(inputs, out), env={**os.environ, fault: phase}, capture_output=True)
+    assert killed.returncode == -9  # SIGKILL, as from outside
+    assert not (out / "manifests").exists()  # nothing published
+    markers = list((out / ".shardsmith").rglob("completions/*/*.json"))
+    resumed = subprocess.run(build_command(inputs, out), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert shard_hashes(out) == reference
+    manifest = json.loads((out / "manifests" / "v1.0.0.json").read_text())
+    resumed_tasks = sum(t.get("resumed_tasks", 0) for t in manifest["timings"].values())
+    assert resumed_tasks == len(markers) > 0  # the finished tasks were not run again
