@@ -1,0 +1,636 @@
+"""Licence, copyright and provenance terms of each document: what we found, where, and what we concluded.
+
+Detectors (pure functions over one text each) look for
+- Creative Commons licences: links to creativecommons.org deeds and textual forms ("licensed under
+  a Creative Commons Attribution-NonCommercial 4.0 International License", "CC BY-SA 3.0", German,
+  French and Spanish deed names), mapped to SPDX ids. A CC mention credited to a photo or an image
+  ("Photo: Jane Roe / Flickr (CC BY 2.0)") licenses that image, not the page, and is skipped;
+- copyright notices (©, (c), "Copyright <year>", "All rights reserved") with holders and year;
+- permission statements ("grants permission to cross-post ... as long as the source ... is
+  acknowledged", "we encourage you to republish");
+- fair-use claims (a basis for holding the text, never a licence);
+- public-domain statements.
+HTML, when present, adds rel="license" links, licence meta tags and JSON-LD "license" values.
+
+`conclude()` turns the findings into the row's fields; per-source terms from the config win over
+what the page says and are recorded as evidence of kind "config". A page with a CC licence and
+"All rights reserved", or two different licences, is `conflicting`: we do not guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from builder.config import LicensingConfig
+from builder.document import Document
+from builder.stats import Stats
+
+# Vocabularies (the validator imports these).
+STATUSES = ("licensed", "public_domain", "all_rights_reserved", "unknown", "conflicting")
+BASES = ("license", "permission", "fair_use_claimed", "none")
+EVIDENCE_KINDS = ("cc_link", "cc_text", "copyright", "permission", "fair_use", "public_domain", "config")
+EVIDENCE_WHERE = ("body", "boilerplate", "html", "config")
+
+_CC_VARIANTS = ("BY", "BY-SA", "BY-ND", "BY-NC", "BY-NC-SA", "BY-NC-ND")
+_CC_VERSIONS = ("1.0", "2.0", "2.5", "3.0", "4.0")
+# SPDX ids this module produces or accepts by name. Other SPDX ids are valid too when written
+# as a custom reference (LicenseRef-...).
+SPDX_IDS = frozenset(
+    [f"CC-{variant}-{version}" for variant in _CC_VARIANTS for version in _CC_VERSIONS]
+    + ["CC0-1.0", "CC-PDM-1.0", "CC-PDDC"]
+    + ["MIT", "Apache-2.0", "ODC-By-1.0", "ODbL-1.0", "PDDL-1.0", "GFDL-1.3-or-later", "GFDL-1.3-only", "Unlicense"]
+)
+# A Creative Commons licence whose version (or variant) the page does not say.
+UNVERSIONED_PREFIX = "LicenseRef-CC-"
+CC_UNSPECIFIED = "LicenseRef-CC-unspecified"
+PUBLIC_DOMAIN_IDS = frozenset({"CC0-1.0", "CC-PDM-1.0", "CC-PDDC", "PDDL-1.0", "Unlicense"})
+_LICENSE_REF = re.compile(r"LicenseRef-[A-Za-z0-9.\-]+")
+
+# SPDX id -> the Hugging Face Hub's licence id (the card's `license:` field).
+HUB_LICENSE_IDS = {
+    **{f"CC-{v}-{n}": f"cc-{v.lower()}-{n}" for v in _CC_VARIANTS for n in ("2.0", "2.5", "3.0", "4.0")},
+    "CC0-1.0": "cc0-1.0",
+    "MIT": "mit",
+    "Apache-2.0": "apache-2.0",
+    "ODC-By-1.0": "odc-by",
+    "ODbL-1.0": "odbl",
+    "PDDL-1.0": "pddl",
+    "GFDL-1.3-or-later": "gfdl",
+    "GFDL-1.3-only": "gfdl",
+    "Unlicense": "unlicense",
+}
+# The Hub's list lacks some CC 2.0/2.5 variants; keep only ids the Hub has.
+for _missing in ("CC-BY-ND-2.5", "CC-BY-NC-2.5", "CC-BY-NC-SA-2.5", "CC-BY-NC-ND-2.5", "CC-BY-SA-2.5", "CC-BY-ND-2.0", "CC-BY-NC-ND-2.0", "CC-BY-SA-2.0"):
+    HUB_LICENSE_IDS.pop(_missing, None)
+
+
+def is_valid_license_id(license_id: str | None) -> bool:
+    """An SPDX id this project knows, or a custom `LicenseRef-...` reference."""
+    return bool(license_id) and (license_id in SPDX_IDS or _LICENSE_REF.fullmatch(license_id) is not None)
+
+
+def license_flags(license_id: str | None) -> tuple[bool | None, bool | None, bool | None]:
+    """(nc, nd, sa) of a licence: known for CC licences, None when the licence does not say."""
+    if not license_id or license_id == CC_UNSPECIFIED:
+        return None, None, None
+    if license_id in PUBLIC_DOMAIN_IDS or license_id in {"MIT", "Apache-2.0", "ODC-By-1.0"}:
+        return False, False, False
+    if license_id.startswith(("CC-BY", UNVERSIONED_PREFIX + "BY")):
+        parts = license_id.split("-")
+        return "NC" in parts, "ND" in parts, "SA" in parts
+    if license_id in {"ODbL-1.0", "GFDL-1.3-or-later", "GFDL-1.3-only"}:
+        return False, False, True
+    return None, None, None
+
+
+def status_of_license(license_id: str) -> str:
+    return "public_domain" if license_id in PUBLIC_DOMAIN_IDS else "licensed"
+
+
+# --- Creative Commons ---------------------------------------------------------------------------
+
+_CC_URL = re.compile(
+    r"creativecommons\.org/(?:licenses/(?P<variant>by(?:-nc)?(?:-nd|-sa)?|by-nd-nc)(?:/(?P<version>\d\.\d))?"
+    r"|publicdomain/(?P<pd>zero|mark|certification)(?:/(?P<pdversion>\d\.\d))?)",
+    re.IGNORECASE,
+)
+
+# Deed elements as pages write them (English, German, French, Spanish, and the short codes).
+_ATTRIBUTION = r"(?:Attribution|Namensnennung|Paternit[ée]|Reconocimiento|Atribuci[óo]n)"
+_NONCOMMERCIAL = r"(?:Non-?\s?Commercial|Nicht-?\s?kommerziell|Pas\s+d['’]\s?Utilisation\s+Commerciale|No\s?Comercial)"
+_NODERIVS = r"(?:No-?\s?Deriv(?:ative)?s|No\s+Derivative\s+Works|Keine\s+Bearbeitung(?:en)?|Pas\s+de\s+Modification|Sin\s?Obra\s?Derivada|SinDerivadas)"
+_SHAREALIKE = r"(?:Share-?\s?Alike|Weitergabe\s+unter\s+gleichen\s+Bedingungen|Partage\s+dans\s+les\s+M[êe]mes\s+Conditions|Compartir\s?Igual)"
+_SEP = r"\s*[-–,/+]?\s*"
+_VERSION = r"(?:\s*(?P<version>[1-4]\.[05]))?"
+_CC_LONG = re.compile(
+    r"Creative[\s-]+Commons(?:[\s-]+(?:License|Licence|Lizenz|Licencia))?[\s-]+(?:\(\s*CC\s*\)\s*)?"
+    rf"(?P<by>{_ATTRIBUTION})(?P<rest>(?:{_SEP}(?:{_NONCOMMERCIAL}|{_NODERIVS}|{_SHAREALIKE}))*){_VERSION}",
+    re.IGNORECASE,
+)
+_CC_SHORT = re.compile(
+    r"\bCC[\s-]+(?P<code>BY(?:[\s-]+(?:NC|ND|SA)){0,2})\b(?:[\s-]*(?P<version>[1-4]\.[05]))?",
+    re.IGNORECASE,
+)
+_CC_ZERO = re.compile(r"\bCC0\b(?:\s*(?P<version>1\.0))?|Creative\s+Commons\s+Zero|\bCC\s+Zero\b", re.IGNORECASE)
+_PD_MARK = re.compile(r"Public\s+Domain\s+Mark(?:\s+(?P<version>1\.0))?", re.IGNORECASE)
+# "under (a) Creative Commons (licence)" with no variant named: a CC licence, which one unknown.
+_CC_BARE = re.compile(
+    r"(?:under|licen[cs]ed\s+(?:under|by|with)|lizenziert\s+unter|bajo|sous)\s+(?:an?\s+|the\s+|einer\s+|una\s+|une\s+)?"
+    r"Creative[\s-]+Commons\b|Creative[\s-]+Commons[\s-]+(?:licen[cs]e[ds]?|Lizenz|licencia)\b",
+    re.IGNORECASE,
+)
+
+# A CC mention in the same line, shortly after one of these words, licenses an image, not the page.
+_IMAGE_CREDIT = re.compile(
+    r"\b(?:photo(?:graph)?s?|images?|pictures?|pic|illustrations?|graphics?|cover|thumbnail|foto|bild|"
+    r"imagen|fotograf[íi]a|flickr|wikimedia|unsplash|credit|courtesy|via)\b|<img\b|<figcaption\b|<figure\b",
+    re.IGNORECASE,
+)
+_IMAGE_WINDOW = 120
+
+
+def _cc_id(variant_letters: list[str], version: str | None) -> str:
+    """SPDX id from deed elements, e.g. (['NC', 'SA'], '4.0') -> 'CC-BY-NC-SA-4.0'."""
+    order = [part for part in ("NC", "ND", "SA") if part in variant_letters]
+    if "ND" in order and "SA" in order:  # not a real licence: keep the stricter ND
+        order.remove("SA")
+    variant = "-".join(["BY", *order])
+    if version in _CC_VERSIONS:
+        return f"CC-{variant}-{version}"
+    return f"{UNVERSIONED_PREFIX}{variant}"
+
+
+def cc_id_from_url(url: str) -> str | None:
+    """SPDX id of a creativecommons.org deed URL, e.g. .../licenses/by-nc-sa/4.0/ -> CC-BY-NC-SA-4.0."""
+    match = _CC_URL.search(url)
+    if not match:
+        return None
+    if match.group("pd"):
+        return {"zero": "CC0-1.0", "mark": "CC-PDM-1.0", "certification": "CC-PDDC"}[match.group("pd").lower()]
+    parts = match.group("variant").upper().split("-")[1:]
+    return _cc_id(parts, match.group("version"))
+
+
+def cc_id_from_text(text: str) -> str | None:
+    """SPDX id of a textual CC licence statement (the first one in `text`), or None."""
+    found = find_cc_text(text)
+    return found[0][0] if found else None
+
+
+def _is_image_credit(text: str, start: int) -> bool:
+    line_start = max(text.rfind("\n", 0, start) + 1, start - _IMAGE_WINDOW)
+    return _IMAGE_CREDIT.search(text, line_start, start) is not None
+
+
+def _snippet(text: str, start: int, end: int, margin: int = 60) -> str:
+    """The matched text with a little context, on one line."""
+    left = max(text.rfind("\n", 0, start) + 1, start - margin)
+    right = text.find("\n", end)
+    right = min(len(text) if right < 0 else right, end + margin)
+    return " ".join(text[left:right].split())
+
+
+def find_cc_links(text: str) -> list[tuple[str, str, bool]]:
+    """(SPDX id, matched URL, credited to an image?) for each creativecommons.org deed link."""
+    found = []
+    for match in _CC_URL.finditer(text):
+        found.append((cc_id_from_url(match.group()), match.group(), _is_image_credit(text, match.start())))
+    return found
+
+
+def find_cc_text(text: str) -> list[tuple[str, str, bool]]:
+    """(SPDX id, snippet, credited to an image?) for each textual CC licence statement."""
+    found: list[tuple[int, str, str, bool]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match, license_id: str) -> None:
+        if any(start <= match.start() < end for start, end in taken):
+            return
+        taken.append((match.start(), match.end()))
+        credit = _is_image_credit(text, match.start())
+        found.append((match.start(), license_id, _snippet(text, match.start(), match.end()), credit))
+
+    for match in _CC_LONG.finditer(text):
+        rest = match.group("rest") or ""
+        letters = []
+        if re.search(_NONCOMMERCIAL, rest, re.IGNORECASE):
+            letters.append("NC")
+        if re.search(_NODERIVS, rest, re.IGNORECASE):
+            letters.append("ND")
+        if re.search(_SHAREALIKE, rest, re.IGNORECASE):
+            letters.append("SA")
+        add(match, _cc_id(letters, match.group("version")))
+    for match in _CC_SHORT.finditer(text):
+        letters = re.split(r"[\s-]+", match.group("code").upper())[1:]
+        add(match, _cc_id(letters, match.group("version")))
+    for match in _CC_ZERO.finditer(text):
+        add(match, "CC0-1.0")
+    for match in _PD_MARK.finditer(text):
+        add(match, "CC-PDM-1.0")
+    for match in _CC_BARE.finditer(text):
+        add(match, CC_UNSPECIFIED)
+    found.sort()
+    return [(license_id, snippet, credit) for _, license_id, snippet, credit in found]
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<(?:a|link|meta)\b[^>]*>", re.IGNORECASE)
+_REL_LICENSE = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\blicense\b""", re.IGNORECASE)
+_META_LICENSE = re.compile(
+    r"""\b(?:name|property)\s*=\s*["']?(?:dc\.rights|dcterms\.license|dcterms\.rights|license|og:license|copyright)\b""",
+    re.IGNORECASE,
+)
+_HREF = re.compile(r"""\b(?:href|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_JSONLD_LICENSE = re.compile(r""""license"\s*:\s*"([^"]+)\"""", re.IGNORECASE)
+_FIGURE = re.compile(r"<figure\b.*?</figure>|<figcaption\b.*?</figcaption>", re.IGNORECASE | re.DOTALL)
+
+
+def find_html_licenses(html: str) -> list[tuple[str, str]]:
+    """(SPDX id, evidence text) from rel="license" links, licence meta tags and JSON-LD "license",
+    plus plain links to CC deeds outside figures and image credits."""
+    found: list[tuple[str, str]] = []
+    figures = [(m.start(), m.end()) for m in _FIGURE.finditer(html)]
+    for tag in _TAG.finditer(html):
+        markup = tag.group()
+        href = _HREF.search(markup)
+        value = next((g for g in href.groups() if g is not None), "") if href else ""
+        license_id = cc_id_from_url(value) if value else None
+        if license_id is None:
+            continue
+        declared = _REL_LICENSE.search(markup) or _META_LICENSE.search(markup)
+        in_figure = any(start <= tag.start() < end for start, end in figures)
+        if declared or not (in_figure or _is_image_credit(html, tag.start())):
+            found.append((license_id, " ".join(markup.split())[:300]))
+    for match in _JSONLD_LICENSE.finditer(html):
+        license_id = cc_id_from_url(match.group(1))
+        if license_id:
+            found.append((license_id, match.group()[:300]))
+    return found
+
+
+# --- copyright ----------------------------------------------------------------------------------
+
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_NOTICE_START = re.compile(
+    rf"(?:\bCopyright\b\s*(?:©|\(c\)|&copy;)?|©|&copy;|\(c\)(?=\s*{_YEAR}))",
+    re.IGNORECASE,
+)
+_ALL_RIGHTS = re.compile(
+    r"\ball\s+rights\s+reserved\b|\balle\s+Rechte\s+vorbehalten\b|\btous\s+droits\s+r[ée]serv[ée]s\b|"
+    r"\btodos\s+los\s+derechos\s+reservados\b|\bno\s+part\s+of\s+this\s+(?:\w+\s+){0,3}may\s+be\s+(?:reproduced|republished|copied)",
+    re.IGNORECASE,
+)
+_NOTICE_END = re.compile(r"\s[|•·]\s|\s{3,}|\n|(?<=[a-z\d)])\.\s+(?=[A-Z])(?!All\b)")
+_COMPANY_SUFFIX = re.compile(r"^(?:Inc|Ltd|LLC|L\.L\.C|Co|Corp|GmbH|AG|S\.A|SA|plc|PLC|Pty|LLP|B\.V|N\.V)\.?$")
+_HOLDER_NOISE = re.compile(
+    rf"(?:\bCopyright\b|©|&copy;|\(c\)|\ball\s+rights\s+reserved\b\.?|\b{_YEAR}(?:\s*[-–]\s*{_YEAR}|\s*[-–]\s*\d\d)?\b|^\s*by\b|\bthe\s+original\s+source\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CopyrightNotice:
+    text: str  # the notice as found (markdown links reduced to their text), e.g. "Copyright © Jane Roe, 2017"
+    holders: tuple[str, ...]
+    year: int | None
+
+
+def _holders(notice: str) -> tuple[str, ...]:
+    rest = _HOLDER_NOISE.sub(" ", notice)
+    rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-–")
+    if not rest:
+        return ()
+    holders: list[str] = []
+    for part in re.split(r"\s*,\s*|\s+and\s+", rest):
+        part = part.strip(" ,;:-–")
+        if not part:
+            continue
+        if holders and _COMPANY_SUFFIX.match(part):
+            holders[-1] = f"{holders[-1]}, {part}"  # "Example Media, Inc." is one holder
+        else:
+            holders.append(part)
+    return tuple(h for h in holders if re.search(r"[^\W\d_]", h))
+
+
+def find_copyright(text: str) -> list[CopyrightNotice]:
+    """Copyright notices: a ©, "(c) <year>" or "Copyright" followed by a year, a © or a holder
+    line; "copyright" used as an ordinary word in a sentence ("the copyright owner") is not one."""
+    plain = _MD_LINK.sub(r"\1", text)
+    notices = []
+    for match in _NOTICE_START.finditer(plain):
+        tail_end = _NOTICE_END.search(plain, match.end())
+        end = tail_end.start() if tail_end else len(plain)
+        notice = plain[match.start() : min(end, match.start() + 240)]
+        rights = _ALL_RIGHTS.search(plain, match.end(), min(len(plain), end + 40))
+        if rights and rights.start() <= end + 2:
+            notice = plain[match.start() : rights.end()]
+        notice = " ".join(notice.split()).rstrip(" ,;:")
+        years = [int(y) for y in re.findall(rf"\b{_YEAR}\b", notice)]
+        has_symbol = bool(re.search(r"©|&copy;|\(c\)", notice, re.IGNORECASE))
+        line_start = plain.rfind("\n", 0, match.start()) + 1
+        at_line_start = not plain[line_start : match.start()].strip(" *_#>-|[")
+        # "Copyright" as a word: only a notice when a symbol or year follows at once, or it opens a line.
+        if not has_symbol:
+            after = plain[match.end() : match.end() + 12]
+            if not (re.match(rf"\s*(?:{_YEAR}|by\b)", after, re.IGNORECASE) or (at_line_start and years)):
+                continue
+        holders = _holders(notice)
+        if not holders and not years:
+            continue
+        notices.append(CopyrightNotice(notice, holders, max(years) if years else None))
+    return notices
+
+
+def find_all_rights_reserved(text: str) -> list[str]:
+    return [_snippet(text, m.start(), m.end()) for m in _ALL_RIGHTS.finditer(text)]
+
+
+# --- permission, fair use, public domain --------------------------------------------------------
+
+_PERMISSION = re.compile(
+    r"\bgrants?\s+(?:you\s+)?permission\s+to\s+(?:cross-?post|republish|reprint|repost|reproduce|share|copy|use|distribute)"
+    r"|\bpermission\s+is\s+(?:hereby\s+)?granted\s+to\s+(?:cross-?post|republish|reprint|repost|reproduce|share|copy|use|distribute)"
+    r"|\bwe\s+encourage\s+(?:you|readers|others|anyone)\s+to\s+(?:freely\s+)?(?:share|republish|repost|reprint|reproduce)"
+    r"|\b(?:you\s+(?:may|can|are\s+(?:free|welcome)\s+to)|feel\s+free\s+to)\s+(?:freely\s+)?(?:republish|reprint|repost|cross-?post|reproduce|share\s+and\s+republish)"
+    r"|\b(?:may|can)\s+be\s+(?:freely\s+)?(?:republished|reprinted|reproduced|cross-?posted|redistributed)(?!\s+without)"
+    r"|\bfree\s+to\s+republish\b|\brepublish\s+(?:this|our)\s+(?:article|story|stories|content|articles)\s+for\s+free",
+    re.IGNORECASE,
+)
+_NEGATED_PERMISSION = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_FAIR_USE = re.compile(
+    r"(?:under|in\s+accordance\s+with|pursuant\s+to|provisions?\s+of|constitutes?\s+an?|for\s+purposes\s+other\s+than|claims?|per)\s+"
+    r"(?:the\s+)?(?:[\"“'‘]\s*)?(?:fair\s+use|fair\s+dealing)"
+    r"|\b(?:Title\s+)?17\s+U\.?\s?S\.?\s?C\.?\s*(?:§|Section|Sec\.)?\s*107\b|\bSection\s+107\s+of\s+the\s+(?:US\s+|U\.S\.\s+)?Copyright\s+Act",
+    re.IGNORECASE,
+)
+_PUBLIC_DOMAIN = re.compile(
+    r"\b(?:this|these|the|all|our)\s+(?:\w+\s+){0,4}?(?:is|are|has\s+been|have\s+been|was|were)\s+"
+    r"(?:hereby\s+)?(?:(?:placed|released|dedicated|put)\s+)?(?:in|into|to)\s+the\s+public\s+domain"
+    r"|\b(?:released|dedicated|placed)\s+(?:in|into|to)\s+the\s+public\s+domain"
+    r"|\bpublic\s+domain\s+dedication\b|\bgemeinfrei\b|\bdomaine\s+public\b",
+    re.IGNORECASE,
+)
+# A public-domain statement about what happened to some other work ("... entered the public domain")
+# is news, not a statement about this page.
+_PD_NEWS = re.compile(r"\b(?:enter(?:s|ed|ing)?|fall(?:s|en)?|fell|pass(?:es|ed)?|went|will\s+be)\s+(?:\w+\s+){0,2}(?:in|into)\s+the\s+public\s+domain", re.IGNORECASE)
+
+
+def find_permission(text: str) -> list[str]:
+    found = []
+    for match in _PERMISSION.finditer(text):
+        if _NEGATED_PERMISSION.search(text, max(0, match.start() - 30), match.start()):
+            continue
+        found.append(_snippet(text, match.start(), match.end(), margin=160))
+    return found
+
+
+def find_fair_use(text: str) -> list[str]:
+    return [_snippet(text, m.start(), m.end(), margin=120) for m in _FAIR_USE.finditer(text)]
+
+
+def find_public_domain(text: str) -> list[tuple[str, bool]]:
+    """(snippet, credited to an image?) for each public-domain statement about the work."""
+    found = []
+    for match in _PUBLIC_DOMAIN.finditer(text):
+        if _PD_NEWS.search(match.group()):
+            continue
+        found.append((_snippet(text, match.start(), match.end()), _is_image_credit(text, match.start())))
+    return found
+
+
+# --- findings and conclusion --------------------------------------------------------------------
+
+
+@dataclass
+class LicenseFindings:
+    """Everything the detectors found in one document, with where it was found."""
+
+    licenses: list[tuple[str, str, str, str]] = field(default_factory=list)  # (spdx, kind, text, where)
+    notices: list[tuple[CopyrightNotice, str]] = field(default_factory=list)  # (notice, where)
+    all_rights_reserved: list[tuple[str, str]] = field(default_factory=list)  # (text, where)
+    permissions: list[tuple[str, str]] = field(default_factory=list)
+    fair_use: list[tuple[str, str]] = field(default_factory=list)
+    public_domain: list[tuple[str, str]] = field(default_factory=list)
+    image_credits: int = 0  # CC or public-domain mentions skipped because they credit an image
+
+
+def detect_license(body: str, boilerplate: str = "", html: str | None = None) -> LicenseFindings:
+    """Run every detector over the body, the boilerplate and (when given) the raw HTML."""
+    findings = LicenseFindings()
+    for where, text in (("body", body), ("boilerplate", boilerplate)):
+        if not text:
+            continue
+        for license_id, url, credit in find_cc_links(text):
+            if credit:
+                findings.image_credits += 1
+            else:
+                findings.licenses.append((license_id, "cc_link", url, where))
+        for license_id, snippet, credit in find_cc_text(text):
+            if credit:
+                findings.image_credits += 1
+            else:
+                findings.licenses.append((license_id, "cc_text", snippet, where))
+        findings.notices += [(notice, where) for notice in find_copyright(text)]
+        findings.all_rights_reserved += [(s, where) for s in find_all_rights_reserved(text)]
+        findings.permissions += [(s, where) for s in find_permission(text)]
+        findings.fair_use += [(s, where) for s in find_fair_use(text)]
+        for snippet, credit in find_public_domain(text):
+            if credit:
+                findings.image_credits += 1
+            else:
+                findings.public_domain.append((snippet, where))
+    if html:
+        findings.licenses += [(license_id, "cc_link", text, "html") for license_id, text in find_html_licenses(html)]
+    return findings
+
+
+@dataclass
+class LicenseDecision:
+    """The row's licence fields."""
+
+    license: str | None = None
+    status: str = "unknown"
+    basis: str = "none"
+    nc: bool | None = None
+    nd: bool | None = None
+    sa: bool | None = None
+    copyright_notice: str | None = None
+    copyright_holders: list[str] = field(default_factory=list)
+    copyright_year: int | None = None
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    reason: str = ""  # why this status, for stats and explain()
+
+
+def _page_license(ids: set[str]) -> tuple[str | None, bool]:
+    """The one licence the page states, and whether it states different ones. An unversioned
+    mention ("Creative Commons Attribution", "under Creative Commons") agrees with a versioned one
+    of the same family."""
+    specific = {i for i in ids if not i.startswith(UNVERSIONED_PREFIX)}
+    vague = ids - specific
+    if len(specific) > 1:
+        return None, True
+    if specific:
+        (only,) = specific
+        for mention in vague:
+            family = mention[len(UNVERSIONED_PREFIX) :]
+            if mention != CC_UNSPECIFIED and not only.startswith(f"CC-{family}-"):
+                return None, True
+        return only, False
+    named = {i for i in vague if i != CC_UNSPECIFIED}
+    if len(named) > 1:
+        return None, True
+    return (next(iter(named)) if named else (CC_UNSPECIFIED if vague else None)), False
+
+
+def conclude(findings: LicenseFindings, source_terms: Mapping[str, str] | None = None, source_key: str = "") -> LicenseDecision:
+    """The row's licence fields from the findings; per-source terms from the config win."""
+    decision = LicenseDecision()
+    evidence = decision.evidence
+
+    def add(kind: str, text: str, where: str) -> None:
+        item = {"kind": kind, "text": text[:500], "where": where}
+        if item not in evidence:
+            evidence.append(item)
+
+    for license_id, kind, text, where in findings.licenses:
+        add(kind, text, where)
+    for notice, where in findings.notices:
+        add("copyright", notice.text, where)
+    for text, where in findings.all_rights_reserved:
+        if not any(text in notice.text or notice.text in text for notice, _ in findings.notices):
+            add("copyright", text, where)
+    for text, where in findings.permissions:
+        add("permission", text, where)
+    for text, where in findings.fair_use:
+        add("fair_use", text, where)
+    for text, where in findings.public_domain:
+        add("public_domain", text, where)
+
+    if findings.notices:
+        first, _ = findings.notices[0]
+        decision.copyright_notice = first.text
+        decision.copyright_holders = list(first.holders)
+        decision.copyright_year = first.year
+
+    page_license, disagree = _page_license({f[0] for f in findings.licenses})
+    reserved = bool(findings.all_rights_reserved)
+    public_domain = bool(findings.public_domain)
+
+    if source_terms and source_terms.get("license"):
+        license_id = source_terms["license"]
+        terms = f"{source_key}: {license_id}" + (f" ({source_terms['terms_url']})" if source_terms.get("terms_url") else "")
+        add("config", terms, "config")
+        decision.license = license_id
+        decision.status = status_of_license(license_id)
+        decision.reason = "config"
+    elif disagree:
+        decision.status, decision.reason = "conflicting", "different_licenses"
+    elif page_license and reserved:
+        decision.status, decision.reason = "conflicting", "license_and_all_rights_reserved"
+    elif page_license and public_domain and page_license not in PUBLIC_DOMAIN_IDS:
+        decision.status, decision.reason = "conflicting", "license_and_public_domain"
+    elif page_license:
+        decision.license = page_license
+        decision.status = status_of_license(page_license)
+        decision.reason = "page_license"
+    elif public_domain and reserved:
+        decision.status, decision.reason = "conflicting", "public_domain_and_all_rights_reserved"
+    elif public_domain:
+        decision.status, decision.reason = "public_domain", "public_domain_statement"
+    elif findings.notices or reserved:
+        decision.status, decision.reason = "all_rights_reserved", "copyright_notice"
+    else:
+        decision.status, decision.reason = "unknown", "nothing_found"
+
+    decision.nc, decision.nd, decision.sa = license_flags(decision.license)
+    # The basis is what the publisher itself relies on. A licence when it grants one; else a
+    # fair-use claim when it says it holds material under fair use (a permission it grants then
+    # cannot be wider than what it holds); else a permission it grants; else none.
+    if decision.license:
+        decision.basis = "license"
+    elif findings.fair_use:
+        decision.basis = "fair_use_claimed"
+    elif findings.permissions:
+        decision.basis = "permission"
+    return decision
+
+
+def source_terms_for(doc_source: str | None, url: str | None, sources: Mapping[str, Mapping[str, str]]) -> tuple[str, Mapping[str, str] | None]:
+    """The configured terms for a document: matched on its source, then its URL host, `www.`
+    folded, a subdomain matching its parent domain ('news.example.org' -> 'example.org')."""
+    if not sources:
+        return "", None
+    table = {_fold(key): (key, value) for key, value in sources.items()}
+    candidates = []
+    if doc_source:
+        candidates.append(_fold(doc_source))
+    if url:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+        if host:
+            candidates.append(_fold(host))
+    for candidate in candidates:
+        labels = candidate.split(".")
+        for i in range(len(labels) - 1 if len(labels) > 1 else 1):
+            key = ".".join(labels[i:])
+            if key in table:
+                return table[key]
+    return "", None
+
+
+def _fold(name: str) -> str:
+    name = name.strip().lower().rstrip(".")
+    return name[4:] if name.startswith("www.") else name
+
+
+def policy_failure(decision: LicenseDecision, cfg: LicensingConfig) -> str | None:
+    """Why the row fails the licence policy, or None when it passes."""
+    if decision.status in cfg.deny_statuses:
+        return f"status {decision.status} is denied"
+    if cfg.deny_unknown and decision.status == "unknown":
+        return "licence status unknown"
+    if cfg.allow_licenses and decision.license not in cfg.allow_licenses:
+        return f"licence {decision.license or 'none'} not in {sorted(cfg.allow_licenses)}"
+    if cfg.deny_nc and decision.nc:
+        return f"licence {decision.license} forbids commercial use"
+    if cfg.deny_nd and decision.nd:
+        return f"licence {decision.license} forbids derivatives"
+    return None
+
+
+def apply(doc: Document, decision: LicenseDecision) -> None:
+    doc.license = decision.license
+    doc.license_status = decision.status
+    doc.license_basis = decision.basis
+    doc.license_nc, doc.license_nd, doc.license_sa = decision.nc, decision.nd, decision.sa
+    doc.copyright_notice = decision.copyright_notice
+    doc.copyright_holders = list(decision.copyright_holders)
+    doc.copyright_year = decision.copyright_year
+    doc.license_evidence = list(decision.evidence)
+
+
+def run(docs: Iterable[Document], cfg: LicensingConfig, stats: Stats) -> Iterator[Document]:
+    for doc in docs:
+        if doc.reject is None:
+            findings = detect_license(doc.text, doc.boilerplate, doc.html)
+            source_key, terms = source_terms_for(doc.source, doc.url, cfg.sources)
+            decision = conclude(findings, terms, source_key)
+            apply(doc, decision)
+            stats.inc(f"licensing.status.{decision.status}")
+            stats.inc(f"licensing.basis.{decision.basis}")
+            stats.inc(f"licensing.reason.{decision.reason}")
+            if findings.image_credits:
+                stats.inc("licensing.image_credit_skipped", findings.image_credits)
+            failure = policy_failure(decision, cfg)
+            if failure:
+                stats.inc("licensing.policy_rejected")
+                doc.drop("license_policy", failure)
+        yield doc
+
+
+# --- the dataset card ---------------------------------------------------------------------------
+
+
+def card_license(counts: Mapping[str | None, int], link: str = "README.md#licensing") -> dict[str, str]:
+    """The card's Hub licence fields from the rows' licence counts (None = no licence).
+    One Hub id when every row has the same licence the Hub knows; 'unknown' when no row has one;
+    otherwise 'other' with a `license_name` slug and `license_link` to the card's licensing
+    section, plus `license_details` spelling out the mix for the card's text."""
+    present = {key: n for key, n in counts.items() if n}
+    if not present:
+        return {"license": "unknown"}
+    if len(present) == 1:
+        (only,) = present
+        if only is None:
+            return {"license": "unknown"}
+        if only in HUB_LICENSE_IDS:
+            return {"license": HUB_LICENSE_IDS[only]}
+    ordered = sorted(present.items(), key=lambda item: (-item[1], item[0] or ""))
+    names = [key.lower() if key else "no-license" for key, _ in ordered]
+    details = ", ".join(f"{key or 'no licence stated'}: {n} rows" for key, n in ordered)
+    slug = re.sub(r"[^a-z0-9.\-]+", "-", "-".join(names if len(names) == 1 else ["mixed", *names])).strip("-")
+    return {"license": "other", "license_name": slug, "license_link": link, "license_details": details}

@@ -1,0 +1,169 @@
+"""Personal data in the text: e-mail addresses, phone numbers, IP addresses.
+
+Found in the body and the boilerplate, counted per row (distinct values) and in the stats, and,
+as configured, kept, redacted with typed placeholders (<EMAIL>, <PHONE>, <IP>), or the document
+dropped. Phone numbers are the hard part: a bare run of digits is a date, an ISBN, a price, an
+ORCID, a version or a count far more often than a phone number, so a number is a phone only when
+it is written like one: an international "+" prefix, an area code in parentheses, the North
+American 3-3-4 grouping, or a "Tel."/"phone"/"fax" label in front. This stage runs after
+licensing (which must see the original text) and also cleans the licence fields it filled.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from builder.config import PiiConfig
+from builder.document import Document
+from builder.stats import Stats
+
+EMAIL_PLACEHOLDER = "<EMAIL>"
+PHONE_PLACEHOLDER = "<PHONE>"
+IP_PLACEHOLDER = "<IP>"
+
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}\b")
+
+_PHONE_LABEL = r"(?:\b(?:tel|telephone|phone|ph|mobile|mob|cell|fax|call|telefon|téléphone|teléfono|tél|whatsapp)\b\.?(?:\s*(?:no|number|nr)\.?)?\s*[:.]?\s*)"
+_PHONE = re.compile(
+    # +CC and groups:   +49 30 1234567, +1 (555) 123-4567, +44 20 7946 0958
+    r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(\d{1,4}\))?(?:[\s.-]?\d{1,5}){2,5}(?!\d)"
+    # (area) number:    (555) 123-4567, (030) 1234 5678
+    r"|(?<![\w)])\(\d{2,5}\)\s?\d{2,5}(?:[\s.-]\d{2,5}){0,3}(?!\d)"
+    # North American:   555-123-4567, 555.123.4567
+    r"|(?<![\w.-])\d{3}[-.]\d{3}[-.]\d{4}(?![\w-]|\.\d)",
+    re.IGNORECASE,
+)
+_PHONE_CANDIDATE_AFTER_LABEL = re.compile(r"\d{2,5}(?:[\s./-]?\d{2,8}){1,4}(?!\d)")
+_NOT_A_PHONE_BEFORE = re.compile(r"(?:ISBN(?:-1[03])?|ISSN|ORCID|DOI|ID|No|v|version|\$|€|£|¥)[\s:.#]*$", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"^(?:1[89]|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])$|^\d{1,2}[-./]\d{1,2}[-./](?:1[89]|20)?\d\d$")
+
+_IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")  # checked by ipaddress
+_NOT_AN_IP_BEFORE = re.compile(r"(?:\bv|\bversion|\bver\.?|\brelease|\bbuild)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PiiMatch:
+    kind: str  # "email" | "phone" | "ip"
+    start: int
+    end: int
+    value: str
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def find_emails(text: str) -> list[PiiMatch]:
+    return [PiiMatch("email", m.start(), m.end(), m.group()) for m in _EMAIL.finditer(text)]
+
+
+def find_phones(text: str) -> list[PiiMatch]:
+    found = []
+    for m in _PHONE.finditer(text):
+        value = m.group().rstrip(" .-/")
+        if not 7 <= _digits(value) <= 15:
+            continue
+        before = text[max(0, m.start() - 12) : m.start()]
+        if _NOT_A_PHONE_BEFORE.search(before) or _DATE_LIKE.match(value):
+            continue
+        found.append(PiiMatch("phone", m.start(), m.start() + len(value), value))
+    # Labelled numbers: "Tel: 030 1234567", "phone 0171/2345678".
+    for label in re.finditer(_PHONE_LABEL, text, re.IGNORECASE):
+        m = _PHONE_CANDIDATE_AFTER_LABEL.match(text, label.end())
+        if not m or any(p.start <= m.start() < p.end for p in found):
+            continue
+        value = m.group().rstrip(" .-/")
+        if 7 <= _digits(value) <= 15 and not _DATE_LIKE.match(value):
+            found.append(PiiMatch("phone", m.start(), m.start() + len(value), value))
+    return sorted(found, key=lambda p: p.start)
+
+
+def find_ips(text: str) -> list[PiiMatch]:
+    found = []
+    for m in _IPV4.finditer(text):
+        if _NOT_AN_IP_BEFORE.search(text, max(0, m.start() - 10), m.start()):
+            continue
+        found.append(PiiMatch("ip", m.start(), m.end(), m.group()))
+    for m in _IPV6.finditer(text):
+        value = m.group()
+        if value.count(":") < 2 or sum(1 for g in value.split(":") if g) < 2:
+            continue
+        try:
+            ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        found.append(PiiMatch("ip", m.start(), m.end(), value))
+    return found
+
+
+def find_pii(text: str) -> list[PiiMatch]:
+    """All e-mails, phones and IPs in `text`, in order, without overlaps (e-mails first, then IPs)."""
+    chosen: list[PiiMatch] = []
+    for match in find_emails(text) + find_ips(text) + find_phones(text):
+        if not any(match.start < c.end and c.start < match.end for c in chosen):
+            chosen.append(match)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+_PLACEHOLDERS = {"email": EMAIL_PLACEHOLDER, "phone": PHONE_PLACEHOLDER, "ip": IP_PLACEHOLDER}
+
+
+def redact(text: str, matches: list[PiiMatch] | None = None) -> str:
+    """`text` with every match replaced by its typed placeholder."""
+    matches = find_pii(text) if matches is None else matches
+    out, last = [], 0
+    for m in matches:
+        out.append(text[last : m.start])
+        out.append(_PLACEHOLDERS[m.kind])
+        last = m.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def count_pii(matches: Iterable[PiiMatch]) -> dict[str, int]:
+    """Distinct values per kind (an address in a link text and its mailto: counts once)."""
+    distinct = {(m.kind, m.value.lower()) for m in matches}
+    return {
+        "emails": sum(1 for kind, _ in distinct if kind == "email"),
+        "phones": sum(1 for kind, _ in distinct if kind == "phone"),
+        "ips": sum(1 for kind, _ in distinct if kind == "ip"),
+    }
+
+
+def _redact_licence_fields(doc: Document) -> None:
+    if doc.copyright_notice:
+        doc.copyright_notice = redact(doc.copyright_notice)
+    doc.copyright_holders = [redact(holder) for holder in doc.copyright_holders]
+    doc.license_evidence = [{**item, "text": redact(item.get("text", ""))} for item in doc.license_evidence]
+
+
+def run(docs: Iterable[Document], cfg: PiiConfig, stats: Stats) -> Iterator[Document]:
+    for doc in docs:
+        if doc.reject is None:
+            body_matches = find_pii(doc.text)
+            boilerplate_matches = find_pii(doc.boilerplate) if doc.boilerplate else []
+            doc.pii = count_pii(body_matches + boilerplate_matches)
+            for kind, n in doc.pii.items():
+                if n:
+                    stats.inc(f"pii.{kind}", n)
+            if body_matches or boilerplate_matches:
+                stats.inc("pii.docs_with_pii")
+            if cfg.mode == "drop" and body_matches:
+                stats.inc("pii.dropped")
+                kinds = ", ".join(f"{n} {kind}" for kind, n in count_pii(body_matches).items() if n)
+                doc.drop("pii", f"personal data in the body: {kinds}")
+            elif cfg.mode in ("redact", "drop"):
+                # In drop mode a document is dropped for PII in its body; contact lines in the
+                # boilerplate (near universal) are redacted instead.
+                if body_matches:
+                    doc.text = redact(doc.text, body_matches)
+                if boilerplate_matches:
+                    doc.boilerplate = redact(doc.boilerplate, boilerplate_matches)
+                _redact_licence_fields(doc)
+                if body_matches or boilerplate_matches:
+                    stats.inc("pii.docs_redacted")
+        yield doc
