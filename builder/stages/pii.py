@@ -90,7 +90,7 @@ def find_ips(text: str) -> list[PiiMatch]:
         found.append(PiiMatch("ip", m.start(), m.end(), m.group()))
     for m in _IPV6.finditer(text):
         value = m.group()
-        if value.count(":") < 2 or sum(1 for g in value.split(":") if g) < 2:
+        if sum(1 for g in value.split(":") if g) < 2 or not any(ch.isdigit() for ch in value):
             continue
         try:
             ipaddress.IPv6Address(value)
