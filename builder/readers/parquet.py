@@ -4,7 +4,7 @@ Columns are mapped like JSONL fields (dotted names reach into struct columns, e.
 `metadata.url`); only the columns the mapping names are read. The record number is the 1-based
 row in the file; the raw hash is that of the row's text (or HTML) field, the row having no raw
 bytes of its own. A file that is not Parquet, or breaks part way, is a `bad_parquet` reject
-(after the rows read before the break).
+(for a damaged row group: its rows not read, then the reading goes on with the next group).
 """
 
 from __future__ import annotations
@@ -36,20 +36,25 @@ def read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]:
     columns = [name for name in parquet.schema_arrow.names if name in wanted]
     if not columns:  # none of the mapped fields: read one column so that each row still gets its reject
         columns = parquet.schema_arrow.names[:1]
-    row_number = 0
-    try:
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            values = {name: batch.column(name).to_pylist() for name in columns}
-            for i in range(batch.num_rows):
-                row_number += 1
-                row = {name: column[i] for name, column in values.items()}
-                yield fields.to_record(row, file.rel, row_number, f"row {row_number}", None)
-    except (OSError, pa.ArrowException) as error:
-        yield Reject(
-            file.rel, row_number + 1, "bad_parquet",
-            f"row {row_number + 1}: the Parquet data breaks here: {type(error).__name__}: {error}",
-        )
-        return
+    row_number = 0  # rows of the file before the current row group, then rows read in it
+    for group in range(parquet.num_row_groups):
+        # Row group by row group: damage in one group loses no row of the others.
+        group_start = row_number
+        try:
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=columns):
+                values = {name: batch.column(name).to_pylist() for name in columns}
+                for i in range(batch.num_rows):
+                    row_number += 1
+                    row = {name: column[i] for name, column in values.items()}
+                    yield fields.to_record(row, file.rel, row_number, f"row {row_number}", None)
+        except (OSError, pa.ArrowException) as error:
+            group_end = group_start + parquet.metadata.row_group(group).num_rows
+            yield Reject(
+                file.rel, row_number + 1, "bad_parquet",
+                f"rows {row_number + 1}-{group_end} (row group {group + 1} of {parquet.num_row_groups}) are "
+                f"damaged and not read: {type(error).__name__}: {error}",
+            )
+            row_number = group_end
     if row_number == 0:
         yield Reject(file.rel, 0, "empty_file", "the Parquet file has no rows")
 
