@@ -126,9 +126,11 @@ _CC_BARE = re.compile(
 # A CC mention in the same line, shortly after one of these words, licenses an image, not the page.
 _IMAGE_CREDIT = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|pictures?|pic|illustrations?|graphics?|cover|thumbnail|foto|bild|"
-    r"imagen|fotograf[íi]a|flickr|wikimedia|unsplash|credit|courtesy|via)\b|<img\b|<figcaption\b|<figure\b",
+    r"imagen|fotograf[íi]a|flickr|wikimedia|unsplash|credit|courtesy)\b|<img\b|<figcaption\b|<figure\b",
     re.IGNORECASE,
 )
+# ...unless the same credit names the text too ("Photos and text: CC BY-SA 3.0").
+_TEXT_TOO = re.compile(r"\b(?:text|texts|article|articles|content|story|stories|posts?|site|words)\b", re.IGNORECASE)
 _IMAGE_WINDOW = 120
 
 
@@ -162,7 +164,8 @@ def cc_id_from_text(text: str) -> str | None:
 
 def _is_image_credit(text: str, start: int) -> bool:
     line_start = max(text.rfind("\n", 0, start) + 1, start - _IMAGE_WINDOW)
-    return _IMAGE_CREDIT.search(text, line_start, start) is not None
+    credit = _IMAGE_CREDIT.search(text, line_start, start)
+    return credit is not None and _TEXT_TOO.search(text, credit.end(), start) is None
 
 
 def _snippet(text: str, start: int, end: int, margin: int = 60) -> str:
@@ -349,12 +352,13 @@ _FAIR_USE = re.compile(
     re.IGNORECASE,
 )
 _PUBLIC_DOMAIN = re.compile(
-    r"\b(?:this|these|the|all|our)\s+(?:\w+\s+){0,4}?(?:is|are|has\s+been|have\s+been|was|were)\s+"
-    r"(?:hereby\s+)?(?:(?:placed|released|dedicated|put)\s+)?(?:in|into|to)\s+the\s+public\s+domain"
-    r"|\b(?:released|dedicated|placed)\s+(?:in|into|to)\s+the\s+public\s+domain"
+    r"\b(?:is|are|has\s+been|have\s+been|was|were|hereby)\s+(?:(?:placed|released|dedicated|put)\s+)?(?:in|into|to)\s+the\s+public\s+domain"
+    r"|\b(?:released|dedicated|placed|put)\s+(?:[\w-]+\s+){0,3}?(?:in|into|to)\s+the\s+public\s+domain"
     r"|\bpublic\s+domain\s+dedication\b|\bgemeinfrei\b|\bdomaine\s+public\b",
     re.IGNORECASE,
 )
+# ...about this work: the sentence names it ("this article", "all content on this site", "our posts").
+_PD_SUBJECT = re.compile(r"\b(?:this|these|all|our|everything|the\s+(?:text|article|work|content|material)s?)\b", re.IGNORECASE)
 # A public-domain statement about what happened to some other work ("... entered the public domain")
 # is news, not a statement about this page.
 _PD_NEWS = re.compile(r"\b(?:enter(?:s|ed|ing)?|fall(?:s|en)?|fell|pass(?:es|ed)?|went|will\s+be)\s+(?:\w+\s+){0,2}(?:in|into)\s+the\s+public\s+domain", re.IGNORECASE)
@@ -373,11 +377,18 @@ def find_fair_use(text: str) -> list[str]:
     return [_snippet(text, m.start(), m.end(), margin=120) for m in _FAIR_USE.finditer(text)]
 
 
+def _sentence_start(text: str, position: int) -> int:
+    """Start of the sentence around `position` (a full stop after an initial, as in "U.S.", does not end one)."""
+    ends = [m.end() for m in re.finditer(r"(?<![A-Z])[.!?]\s+(?=[A-Z\"“])|\n", text[:position])]
+    return ends[-1] if ends else 0
+
+
 def find_public_domain(text: str) -> list[tuple[str, bool]]:
-    """(snippet, credited to an image?) for each public-domain statement about the work."""
+    """(snippet, credited to an image?) for each statement that this work is in the public domain."""
     found = []
     for match in _PUBLIC_DOMAIN.finditer(text):
-        if _PD_NEWS.search(match.group()):
+        start = _sentence_start(text, match.start())
+        if _PD_NEWS.search(text, start, match.end()) or not _PD_SUBJECT.search(text, start, match.end()):
             continue
         found.append((_snippet(text, match.start(), match.end()), _is_image_credit(text, match.start())))
     return found
