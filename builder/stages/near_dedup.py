@@ -1,0 +1,377 @@
+"""Near-duplicate detection: word n-gram shingles, MinHash, LSH bands, verification, clusters.
+
+Pure functions over numpy arrays; `builder/dedup.py` wires them into file-passing phases.
+
+- Shingles: texts are tokenised at the byte level (ASCII letters and digits, `_` and every
+  non-ASCII byte except the general-punctuation block are word bytes; ASCII is lower-cased), each
+  token gets a polynomial hash computed for all tokens at once with numpy (no per-token Python
+  call), and n consecutive tokens of one document make a shingle. A shingle is a 32-bit value
+  whose lowest bit says whether one of its tokens has a digit (used by the digit rule). Digits
+  are never folded: templated reports that differ only in numbers stay apart.
+- MinHash: one-permutation hashing (the shingle space is cut into `num_perm` bins and each bin
+  keeps its smallest shingle) with rotation densification for empty bins. Two documents agree in
+  a bin with probability close to their Jaccard similarity, for one sort instead of `num_perm`
+  hash passes.
+- LSH: `bands` x `rows` of the signature; a band key is a 63-bit hash (kept within int64).
+- Verification: the exact shingle sets of a candidate pair are intersected; the pair is a
+  duplicate only if containment (share of the smaller set found in the other: catches truncated
+  copies) and Jaccard (keeps follow-up stories that reuse a background paragraph apart) both pass,
+  and, when both have enough digit-bearing shingles, those overlap too (templated reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+MASK63 = np.uint64((1 << 63) - 1)
+_U32 = np.uint64(0xFFFFFFFF)
+EMPTY = np.uint64(1 << 32)  # a signature bin with no shingle (outside the uint32 range of values)
+_NGRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK_BYTES = 1 << 20  # texts are shingled ~1 MB at a time: small arrays stay in cache
+
+# Byte tables for bytes.translate (C speed): ASCII lower-casing, word bytes ([0-9A-Za-z_] and
+# non-ASCII bytes; the UTF-8 general punctuation block U+2000-U+206F, i.e. dashes, curly quotes,
+# ellipsis and thin spaces, is masked separately) and digits.
+_LOWER_TABLE = bytes(range(256)).lower()
+_WORD_TABLE = bytes(1 if (chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_")) or b >= 0x80 else 0 for b in range(256))
+_DIGIT_TABLE = bytes(1 if chr(b) in "0123456789" else 0 for b in range(256))
+_PAD = b"\0" * 8
+
+
+def splitmix64(x: np.ndarray) -> np.ndarray:
+    """A well-mixed 64-bit hash of uint64 values (the splitmix64 finaliser), vectorised."""
+    with np.errstate(over="ignore"):
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _words64(data: bytes) -> np.ndarray:
+    """The 8 bytes starting at every offset of `data`, as little-endian uint64 (an unaligned view)."""
+    padded = data + _PAD
+    return np.ndarray(shape=(len(data),), dtype="<u8", buffer=padded, offset=0, strides=(1,))
+
+
+def token_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) byte offsets of the tokens (runs of word bytes) of UTF-8 bytes."""
+    word = np.frombuffer(data.translate(_WORD_TABLE), dtype=np.bool_).copy()
+    raw = np.frombuffer(data, dtype=np.uint8)
+    lead = np.flatnonzero(raw[:-2] == 0xE2)
+    lead = lead[(raw[lead + 1] == 0x80) | (raw[lead + 1] == 0x81)]
+    for k in range(3):
+        word[lead + k] = False
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def token_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(token start offsets, token hashes uint64, token has a digit) of UTF-8 bytes.
+
+    A token is hashed from its length and its first and last 8 bytes (ASCII lower-cased), read
+    as unaligned uint64 for all tokens at once: per-token work only, no Python call per token.
+    Tokens longer than 16 bytes that differ only in their middle share a hash (harmless here).
+    """
+    starts, ends = token_bounds(data)
+    lengths = (ends - starts).astype(np.uint64)
+    short_mask = np.where(lengths >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << (lengths * np.uint64(8))) - np.uint64(1))
+    tail_at = np.maximum(ends - 8, starts)
+    lowered = _words64(data.translate(_LOWER_TABLE))
+    digits = _words64(data.translate(_DIGIT_TABLE))
+    with np.errstate(over="ignore"):
+        head = lowered[starts] & short_mask
+        tail = lowered[tail_at] & short_mask
+        hashes = splitmix64(head ^ splitmix64(tail + lengths))
+    has_digit = ((digits[starts] | digits[tail_at]) & short_mask) != 0
+    return starts, hashes, has_digit
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """Sorted unique 32-bit shingles of many documents: doc i owns values[offsets[i]:offsets[i+1]]."""
+
+    offsets: np.ndarray  # int64, len n_docs + 1
+    values: np.ndarray  # uint32
+
+    def of(self, i: int) -> np.ndarray:
+        return self.values[self.offsets[i]: self.offsets[i + 1]]
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+
+def shingle_sets(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
+    """Sorted unique shingles of every text (a text with fewer than `ngram` tokens has none).
+
+    A shingle value is the top 32 bits of a seeded hash of n consecutive token hashes, with the
+    lowest bit replaced by "one of the tokens has a digit".
+    """
+    offsets = [np.zeros(1, dtype=np.int64)]
+    values = []
+    total = 0
+    start = 0
+    while start < len(texts):
+        stop, size = start, 0
+        while stop < len(texts) and (size < _CHUNK_BYTES or stop == start):
+            size += len(texts[stop]) + 1
+            stop += 1
+        sets = _shingle_chunk(texts[start:stop], ngram, seed)
+        offsets.append(sets.offsets[1:] + total)
+        values.append(sets.values)
+        total += len(sets.values)
+        start = stop
+    return ShingleSets(np.concatenate(offsets), np.concatenate(values) if values else np.zeros(0, np.uint32))
+
+
+def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
+    data = "\n".join(texts).encode("utf-8", "surrogatepass")
+    starts, hashes, has_digit = token_hashes(data)
+    # Document of each token: texts are joined by one newline each.
+    lengths = np.fromiter((len(t.encode("utf-8", "surrogatepass")) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    doc_ends = np.cumsum(lengths)
+    token_doc = np.searchsorted(doc_ends, starts, side="right")
+    n_grams = len(hashes) - ngram + 1
+    if n_grams <= 0:
+        return ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, np.uint32))
+    with np.errstate(over="ignore"):
+        combined = hashes[:n_grams].copy()
+        digit = has_digit[:n_grams].copy()
+        for k in range(1, ngram):
+            combined = combined * _NGRAM_BASE + hashes[k: k + n_grams]
+            digit |= has_digit[k: k + n_grams]
+        seeded = splitmix64(combined ^ splitmix64(np.full(1, seed, dtype=np.uint64)))
+    same_doc = token_doc[:n_grams] == token_doc[ngram - 1:]
+    shingle = ((seeded >> np.uint64(32)) & np.uint64(0xFFFFFFFE)) | digit.astype(np.uint64)
+    keys = sort_unique((token_doc[:n_grams][same_doc].astype(np.uint64) << np.uint64(32)) | shingle[same_doc])
+    docs = (keys >> np.uint64(32)).astype(np.int64)
+    offsets = np.searchsorted(docs, np.arange(len(texts) + 1), side="left").astype(np.int64)
+    return ShingleSets(offsets, (keys & _U32).astype(np.uint32))
+
+
+def sort_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted unique values (a plain sort: numpy's hash-based `unique` is slower on large integer arrays)."""
+    values = np.sort(values)
+    if len(values) == 0:
+        return values
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def signatures(sets: ShingleSets, num_perm: int) -> np.ndarray:
+    """MinHash signatures (n_docs, num_perm) uint64 by one-permutation hashing + densification.
+
+    Values are < 2**32 (or EMPTY for documents without shingles). Shingles are already random
+    (seeded hashes) and sorted within each document, so the first shingle of each bin is its minimum.
+    """
+    n_docs = len(sets.offsets) - 1
+    sig = np.full((n_docs, num_perm), EMPTY, dtype=np.uint64)
+    if len(sets.values) == 0:
+        return sig
+    values = sets.values.astype(np.uint64)
+    bins = ((values * np.uint64(num_perm)) >> np.uint64(32)).astype(np.int64)
+    docs = np.repeat(np.arange(n_docs, dtype=np.int64), sets.sizes)
+    cell = docs * num_perm + bins
+    first = np.ones(len(cell), dtype=bool)
+    first[1:] = cell[1:] != cell[:-1]
+    sig.reshape(-1)[cell[first]] = values[first]
+    return densify(sig)
+
+
+def densify(sig: np.ndarray) -> np.ndarray:
+    """Fill empty bins from the next non-empty bin to the right (circular), salted by the distance,
+    so that two documents agree in an empty bin only if they agree where it was borrowed from."""
+    empty = sig == EMPTY
+    rows = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
+    if len(rows) == 0:
+        return sig
+    part = sig[rows]
+    todo = part == EMPTY
+    source = part.copy()
+    with np.errstate(over="ignore"):
+        for distance in range(1, sig.shape[1]):
+            if not todo.any():
+                break
+            shifted = np.roll(source, -distance, axis=1)
+            fill = todo & (shifted != EMPTY)
+            salted = (shifted ^ splitmix64(np.full(1, distance, dtype=np.uint64))) & _U32
+            part[fill] = salted[fill]
+            todo &= ~fill
+    sig[rows] = part
+    return sig
+
+
+def bands_rows(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) with bands * rows <= num_perm whose S-curve midpoint (1/b)**(1/r) is nearest
+    to `threshold` (ties: fewer rows, i.e. more recall)."""
+    best = None
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        midpoint = (1.0 / bands) ** (1.0 / rows)
+        score = abs(midpoint - threshold)
+        if best is None or score < best[0] - 1e-12:
+            best = (score, bands, rows)
+    return best[1], best[2]
+
+
+def collision_probability(jaccard: float, bands: int, rows: int) -> float:
+    """Chance that two documents of this Jaccard similarity share at least one band."""
+    return 1.0 - (1.0 - jaccard**rows) ** bands
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int, band_ids: Sequence[int] | None = None) -> np.ndarray:
+    """Band keys (n_docs, len(band_ids)) int64 (63-bit): a hash of (band index, its rows' values)."""
+    ids = range(bands) if band_ids is None else band_ids
+    out = np.empty((sig.shape[0], len(ids)), dtype=np.int64)
+    with np.errstate(over="ignore"):
+        for col, band in enumerate(ids):
+            key = splitmix64(np.full(sig.shape[0], band + 1, dtype=np.uint64))
+            for row in range(rows):
+                key = splitmix64(key ^ sig[:, band * rows + row])
+            out[:, col] = (key & MASK63).astype(np.int64)
+    return out
+
+
+def bucket_pairs(keys: np.ndarray, docs: np.ndarray, window: int) -> np.ndarray:
+    """Candidate pairs (n, 2) int64 (smaller doc first) of documents sharing a band key.
+
+    Within a bucket the docs are sorted and each is paired with the next `window` members: all
+    pairs for buckets up to window + 1 docs, a bounded number (transitively connected) beyond.
+    """
+    order = np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    pairs = []
+    for offset in range(1, window + 1):
+        if offset >= len(keys):
+            break
+        same = keys[offset:] == keys[:-offset]
+        if not same.any():
+            break
+        pairs.append(np.stack([docs[:-offset][same], docs[offset:][same]], axis=1))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    out = np.concatenate(pairs)
+    return out[out[:, 0] != out[:, 1]]
+
+
+def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Sorted unique (a, b) rows, a < b (doc numbers must be < 2**31)."""
+    if len(pairs) == 0:
+        return pairs.reshape(0, 2).astype(np.int64)
+    a = np.minimum(pairs[:, 0], pairs[:, 1])
+    b = np.maximum(pairs[:, 0], pairs[:, 1])
+    codes = sort_unique((a << 32) | b)
+    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)
+
+
+def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
+    """Share of agreeing signature bins, row by row (the MinHash estimate of Jaccard)."""
+    return (sig_a == sig_b).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    intersection: int
+    size_a: int
+    size_b: int
+    containment: float  # |A & B| / min(|A|, |B|)
+    jaccard: float  # |A & B| / |A | B|
+    digit_containment: float | None  # containment on digit-bearing shingles (None: too few)
+    text_containment: float  # containment on the other shingles
+
+
+def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5) -> Overlap:
+    """Exact overlap of two sorted unique shingle arrays."""
+    common = np.intersect1d(a, b, assume_unique=True)
+    inter, size_a, size_b = len(common), len(a), len(b)
+    smaller = min(size_a, size_b)
+    containment = inter / smaller if smaller else 0.0
+    union = size_a + size_b - inter
+    jaccard = inter / union if union else 0.0
+    digit_a, digit_b, digit_common = (int(np.count_nonzero(x & 1)) for x in (a, b, common))
+    digit_containment = None
+    if min(digit_a, digit_b) >= min_digit_shingles:
+        digit_containment = digit_common / min(digit_a, digit_b)
+    rest = min(size_a - digit_a, size_b - digit_b)
+    text_containment = (inter - digit_common) / rest if rest else containment
+    return Overlap(inter, size_a, size_b, containment, jaccard, digit_containment, text_containment)
+
+
+def is_duplicate(o: Overlap, min_containment: float, min_jaccard: float, digit_ratio: float | None) -> bool:
+    """The verification rule: containment and Jaccard floors, plus the digit rule when it applies
+    (digit-bearing shingles must overlap at least `digit_ratio` times as much as the others)."""
+    if o.containment < min_containment or o.jaccard < min_jaccard:
+        return False
+    if digit_ratio is not None and o.digit_containment is not None:
+        return o.digit_containment >= digit_ratio * o.text_containment
+    return True
+
+
+class UnionFind:
+    """Disjoint sets over 0..n-1 with path halving; `union` links the larger root under the smaller,
+    so every root is the smallest member of its set (deterministic whatever the edge order)."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if ra < rb:
+            self.parent[rb] = ra
+        else:
+            self.parent[ra] = rb
+        return True
+
+    def roots(self) -> np.ndarray:
+        return np.fromiter((self.find(x) for x in range(len(self.parent))), dtype=np.int64, count=len(self.parent))
+
+
+KEEP_POLICIES = ("first", "longest", "earliest", "source_priority")
+
+
+def keep_order(
+    policy: str,
+    n_chars: np.ndarray,
+    published: Sequence[str | None],
+    sources: Sequence[str | None],
+    source_priority: Sequence[str] = (),
+) -> np.ndarray:
+    """Rank of each document under the keep policy (0 = kept first); ties go to input order.
+
+    first: input order; longest: most characters; earliest: earliest `published` (missing dates
+    last); source_priority: position of the source in the list (unlisted last), then longest.
+    """
+    n = len(n_chars)
+    position = np.arange(n, dtype=np.int64)
+    if policy == "first":
+        keys: tuple = (position,)
+    elif policy == "longest":
+        keys = (position, -np.asarray(n_chars, dtype=np.int64))
+    elif policy == "earliest":
+        dates = [p or "" for p in published]
+        date_rank = np.unique(np.asarray(dates, dtype=object), return_inverse=True)[1].astype(np.int64)
+        missing = np.array([not p for p in published], dtype=bool)
+        keys = (position, date_rank, missing)
+    elif policy == "source_priority":
+        lookup = {s: i for i, s in enumerate(source_priority)}
+        prio = np.array([lookup.get(s, len(lookup)) for s in sources], dtype=np.int64)
+        keys = (position, -np.asarray(n_chars, dtype=np.int64), prio)
+    else:
+        raise ValueError(f"unknown keep policy {policy!r}; known: {', '.join(KEEP_POLICIES)}")
+    order = np.lexsort(keys)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = position
+    return rank
