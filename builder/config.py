@@ -181,17 +181,56 @@ class LabelsConfig:
 @dataclass(frozen=True)
 class ExactDedupConfig:
     enabled: bool = option(True, "Remove documents whose normalised body is identical to an earlier one.")
+    ignore_whitespace: bool = option(
+        True, "Bodies that differ only in spaces and line breaks count as identical (the key hashes the words joined by single spaces)."
+    )
 
 
 @dataclass(frozen=True)
 class NearDedupConfig:
     enabled: bool = option(True, "Remove re-syndicated, edited and truncated copies (MinHash LSH + verification).")
-    seed: int = option(1, "Seed of the MinHash permutations.")
+    seed: int = option(1, "Seed of the shingle hashes (and so of the MinHash permutations). Indexes of earlier releases are only comparable with the same seed, ngram and num_perm.")
+    ngram: int = option(5, "Words per shingle. 5 keeps templated reports apart without the digit rule; smaller n needs it and gives more candidates.")
+    num_perm: int = option(64, "MinHash bins per signature (one-permutation hashing).")
+    lsh_threshold: float = option(
+        0.18,
+        "Jaccard similarity at the middle of the LSH S-curve: bands x rows are derived from it (0.18 with 64 bins: 32 x 2). "
+        "Low on purpose: truncated and re-syndicated copies have a low Jaccard, verification removes the false candidates.",
+    )
+    bands: int = option(0, "Bands of the signature (0: derived from lsh_threshold).")
+    rows: int = option(0, "Rows per band (0: derived from lsh_threshold).")
+    bands_per_task: int = option(8, "Bands handled by one candidate task (the task count of that phase is bands / this).")
+    bucket_window: int = option(32, "Each document of a band bucket is paired with this many following members (all pairs in smaller buckets).")
+    min_estimated_jaccard: float = option(0.15, "Candidates whose signature agreement is below this are dropped before the exact check.")
+    min_containment: float = option(0.6, "A pair is a duplicate only if this share of the smaller document's shingles is in the other...")
+    min_jaccard: float = option(0.3, "...and their Jaccard similarity is at least this (containment alone merges follow-up stories).")
+    digit_rule: bool = option(
+        True,
+        "When both documents have enough digit-bearing shingles, those must overlap too (at least digit_ratio times the "
+        "overlap of the other shingles): templated reports differ in their numbers.",
+    )
+    digit_min_shingles: int = option(5, "Digit-bearing shingles each document needs for the digit rule to apply.")
+    digit_ratio: float = option(0.3, "See digit_rule.")
+    keep: Literal["first", "longest", "earliest", "source_priority"] = option(
+        "longest",
+        "Which member of a duplicate cluster (exact, URL or near) is kept. 'longest' (default): the longest body, so a "
+        "truncated or cut copy never wins over the full story and the most text is kept; 'first': input order; "
+        "'earliest': earliest published date (missing dates last); 'source_priority': the first source of "
+        "source_priority, then longest. Ties always go to input order, so the choice is deterministic. A document of an "
+        "earlier release always wins (releases are never changed).",
+    )
+    source_priority: list[str] = option([], "Sources (the `source` column), most preferred first, for keep = 'source_priority'.")
 
 
 @dataclass(frozen=True)
 class UrlDedupConfig:
     enabled: bool = option(True, "Remove documents whose normalised URL was seen on an earlier document.")
+    tracking_params: list[str] = option(
+        ["utm_*", "sr", "linkid", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "ref_src", "cmpid", "ncid", "ocid", "_ga"],
+        "Query parameters dropped when URLs are compared (case-insensitive; a trailing * matches a prefix).",
+    )
+    drop_query: bool = option(False, "Drop the whole query string (only for sites whose query never names the article).")
+    strip_index_pages: bool = option(True, "A path ending in /index.html, /index.htm or /index.php is the same page as its folder.")
 
 
 @dataclass(frozen=True)
