@@ -190,7 +190,7 @@ def find_cc_text(text: str) -> list[tuple[str, str, bool]]:
     taken: list[tuple[int, int]] = []
 
     def add(match: re.Match, license_id: str) -> None:
-        if any(start <= match.start() < end for start, end in taken):
+        if any(start < match.end() and match.start() < end for start, end in taken):
             return
         taken.append((match.start(), match.end()))
         credit = _is_image_credit(text, match.start())
@@ -285,12 +285,14 @@ class CopyrightNotice:
 
 def _holders(notice: str) -> tuple[str, ...]:
     rest = _HOLDER_NOISE.sub(" ", notice)
-    rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-–")
+    rest = re.sub(r"\s+", " ", rest).strip(" ,;:-–")
     if not rest:
         return ()
     holders: list[str] = []
     for part in re.split(r"\s*,\s*|\s+and\s+", rest):
         part = part.strip(" ,;:-–")
+        if not _COMPANY_SUFFIX.match(part.split(" ")[-1] if part else ""):
+            part = part.rstrip(".")
         if not part:
             continue
         if holders and _COMPANY_SUFFIX.match(part):
@@ -311,7 +313,7 @@ def find_copyright(text: str) -> list[CopyrightNotice]:
         notice = plain[match.start() : min(end, match.start() + 240)]
         rights = _ALL_RIGHTS.search(plain, match.end(), min(len(plain), end + 40))
         if rights and rights.start() <= end + 2:
-            notice = plain[match.start() : rights.end()]
+            notice = plain[match.start() : rights.end() + (plain[rights.end() : rights.end() + 1] == ".")]
         notice = " ".join(notice.split()).rstrip(" ,;:")
         years = [int(y) for y in re.findall(rf"\b{_YEAR}\b", notice)]
         has_symbol = bool(re.search(r"©|&copy;|\(c\)", notice, re.IGNORECASE))

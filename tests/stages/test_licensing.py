@@ -1,0 +1,188 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.config import LicensingConfig
+from builder.document import Document
+from builder.stages import licensing
+from builder.stats import Stats
+
+BODY = "The council voted to extend the tram line to the northern districts."
+
+
+def decide(body=BODY, boilerplate="", html=None, terms=None):
+    return licensing.conclude(licensing.detect_license(body, boilerplate, html), terms, "example.org")
+
+
+@pytest.mark.parametrize(
+    "url, spdx",
+    [
+        ("https://creativecommons.org/licenses/by/4.0/", "CC-BY-4.0"),
+        ("http://creativecommons.org/licenses/by-nc-sa/3.0/de/", "CC-BY-NC-SA-3.0"),
+        ("creativecommons.org/licenses/by-nd/2.0", "CC-BY-ND-2.0"),
+        ("https://creativecommons.org/licenses/by-nc-nd/4.0/deed.fr", "CC-BY-NC-ND-4.0"),
+        ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0"),
+        ("https://creativecommons.org/publicdomain/mark/1.0/", "CC-PDM-1.0"),
+        ("https://creativecommons.org/licenses/by-sa/", "LicenseRef-CC-BY-SA"),
+    ],
+)
+def test_cc_urls_map_to_spdx(url, spdx):
+    assert licensing.cc_id_from_url(url) == spdx
+    assert licensing.is_valid_license_id(spdx)
+
+
+@pytest.mark.parametrize(
+    "text, spdx",
+    [
+        ("licensed under a Creative Commons Attribution-NonCommercial 4.0 International License", "CC-BY-NC-4.0"),
+        ("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0", "CC-BY-NC-ND-4.0"),
+        ("CC BY-SA 3.0", "CC-BY-SA-3.0"),
+        ("cc-by 4.0", "CC-BY-4.0"),
+        ("Creative Commons Namensnennung - Weitergabe unter gleichen Bedingungen 4.0", "CC-BY-SA-4.0"),
+        ("released under CC0", "CC0-1.0"),
+    ],
+)
+def test_cc_text_maps_to_spdx(text, spdx):
+    assert licensing.cc_id_from_text(text) == spdx
+
+
+def test_flags_follow_the_licence():
+    assert licensing.license_flags("CC-BY-NC-SA-4.0") == (True, False, True)
+    assert licensing.license_flags("CC-BY-ND-4.0") == (False, True, False)
+    assert licensing.license_flags("CC0-1.0") == (False, False, False)
+    assert licensing.license_flags(None) == (None, None, None)
+    assert not licensing.is_valid_license_id("CC-BY-9.9") and not licensing.is_valid_license_id("")
+
+
+def test_copyright_notice_holders_and_year():
+    (notice,) = licensing.find_copyright("The original source is the site\nCopyright © [Jane Roe](#), Harbour Times, 2017")
+    assert notice.text == "Copyright © Jane Roe, Harbour Times, 2017"
+    assert notice.holders == ("Jane Roe", "Harbour Times") and notice.year == 2017
+    (notice,) = licensing.find_copyright("© 2015-2023 Northwind Media, Inc. All rights reserved. | Privacy")
+    assert notice.holders == ("Northwind Media, Inc.",) and notice.year == 2023
+    assert notice.text.endswith("All rights reserved.")
+
+
+def test_copyright_as_an_ordinary_word_is_not_a_notice():
+    assert licensing.find_copyright("Copyright law should treat news snippets fairly, the copyright owner said.") == []
+    assert licensing.find_copyright("Options: (a) tax, (b) cut, (c) borrow.") == []
+    assert decide(body="The copyright debate went on.").status == "unknown"
+
+
+def test_statuses():
+    assert decide(boilerplate="© 2024 Example News Ltd. All rights reserved.").status == "all_rights_reserved"
+    licensed = decide(boilerplate="This work is licensed under https://creativecommons.org/licenses/by-sa/4.0/")
+    assert (licensed.status, licensed.license, licensed.basis, licensed.sa) == ("licensed", "CC-BY-SA-4.0", "license", True)
+    assert decide(boilerplate="This text has been released into the public domain.").status == "public_domain"
+    cc0 = decide(boilerplate="https://creativecommons.org/publicdomain/zero/1.0/")
+    assert (cc0.status, cc0.license) == ("public_domain", "CC0-1.0")
+    assert decide(body="Mickey Mouse entered the public domain in 2024.").status == "unknown"
+
+
+def test_cc_and_all_rights_reserved_conflict():
+    decision = decide(boilerplate="CC BY 4.0. © 2021 Example Daily. All rights reserved.")
+    assert decision.status == "conflicting" and decision.license is None and decision.reason == "license_and_all_rights_reserved"
+    assert decide(boilerplate="Licensed CC BY-SA 4.0; some pages CC BY-NC-ND 3.0.").status == "conflicting"
+    # A plain notice beside a CC licence names the licensor: no conflict.
+    assert decide(boilerplate="© 2021 Jane Roe. Licensed under CC BY 4.0.").status == "licensed"
+
+
+def test_cc_credited_to_a_photo_is_not_the_page_licence():
+    decision = decide(body=BODY + "\nPhoto: Jane Roe / Flickr (CC BY-SA 2.0)")
+    assert decision.status == "unknown" and decision.license is None
+    findings = licensing.detect_license(BODY + " Header image by J. Doe (https://creativecommons.org/licenses/by/2.0/)")
+    assert findings.licenses == [] and findings.image_credits == 1
+
+
+def test_html_rel_license_and_figure_links():
+    html = '<figure><img src="a.jpg"><figcaption><a href="https://creativecommons.org/licenses/by/2.0/">cc</a></figcaption></figure>'
+    assert licensing.find_html_licenses(html) == []
+    html += '<footer><a rel="license" href="https://creativecommons.org/licenses/by-nc/4.0/">CC</a></footer>'
+    decision = decide(html=html)
+    assert (decision.license, decision.nc) == ("CC-BY-NC-4.0", True)
+    assert decision.evidence[0]["where"] == "html" and decision.evidence[0]["kind"] == "cc_link"
+
+
+def test_permission_and_fair_use_are_bases_not_licences():
+    permission = decide(boilerplate="The Desk grants permission to cross-post its articles as long as the source is acknowledged.")
+    assert (permission.license, permission.status, permission.basis) == (None, "unknown", "permission")
+    assert decide(boilerplate="This article may not be republished without permission.").basis == "none"
+    fair = decide(boilerplate='© 2011 Herald. We use such material under the provisions of "fair use".')
+    assert (fair.license, fair.status, fair.basis) == (None, "all_rights_reserved", "fair_use_claimed")
+    assert decide(body="Her talk on fair use in classrooms drew teachers.").basis == "none"
+
+
+def test_config_terms_win_and_are_recorded():
+    terms = {"license": "CC-BY-4.0", "terms_url": "https://example.org/terms"}
+    decision = decide(boilerplate="© 2020 Example. All rights reserved.", terms=terms)
+    assert (decision.license, decision.status, decision.basis) == ("CC-BY-4.0", "licensed", "license")
+    assert {"kind": "config", "text": "example.org: CC-BY-4.0 (https://example.org/terms)", "where": "config"} in decision.evidence
+    assert decision.copyright_notice == "© 2020 Example. All rights reserved."  # what the page says is kept
+
+
+def test_source_terms_match_source_or_host_with_www_folded():
+    sources = {"example.org": {"license": "CC-BY-4.0"}}
+    assert licensing.source_terms_for("www.Example.org", None, sources)[0] == "example.org"
+    assert licensing.source_terms_for("news-example", "https://news.example.org/a", sources)[0] == "example.org"
+    assert licensing.source_terms_for("other.org", "https://other.org/a", sources) == ("", None)
+
+
+def make_doc(boilerplate: str, source: str = "site.org") -> Document:
+    return Document(id="x", text=BODY, boilerplate=boilerplate, path="p", record=1, raw_hash="h", source=source)
+
+
+def test_run_fills_the_row_and_applies_the_policy():
+    docs = [
+        make_doc("CC BY-NC 4.0"),
+        make_doc("CC BY 4.0"),
+        make_doc(""),
+        make_doc("© 2020 Example. All rights reserved.", source="www.example.org"),
+    ]
+    cfg = LicensingConfig(deny_nc=True, deny_unknown=True, sources={"example.org": {"license": "CC-BY-SA-4.0"}})
+    stats = Stats()
+    out = list(licensing.run(docs, cfg, stats))
+    assert [d.reject for d in out] == ["license_policy", None, "license_policy", None]
+    assert out[1].license == "CC-BY-4.0" and out[1].license_evidence[0]["kind"] == "cc_text"
+    assert out[3].license == "CC-BY-SA-4.0" and out[3].license_sa is True
+    assert stats.get("licensing.policy_rejected") == 2 and stats.get("licensing.reason.config") == 1
+
+
+def test_policy_allow_list_and_statuses():
+    cfg = LicensingConfig(allow_licenses=["CC-BY-4.0"])
+    assert licensing.policy_failure(decide(boilerplate="CC BY 4.0"), cfg) is None
+    assert "not in" in licensing.policy_failure(decide(boilerplate="CC BY-SA 4.0"), cfg)
+    assert "not in" in licensing.policy_failure(decide(), cfg)
+    cfg = LicensingConfig(deny_statuses=["conflicting"], deny_nd=True)
+    assert licensing.policy_failure(decide(boilerplate="CC BY 4.0. All rights reserved."), cfg).startswith("status")
+    assert "derivatives" in licensing.policy_failure(decide(boilerplate="CC BY-ND 4.0"), cfg)
+
+
+def test_card_license():
+    assert licensing.card_license({"CC-BY-4.0": 5}) == {"license": "cc-by-4.0"}
+    assert licensing.card_license({"CC0-1.0": 2, "CC-BY-4.0": 0}) == {"license": "cc0-1.0"}
+    assert licensing.card_license({None: 3}) == {"license": "unknown"}
+    mixed = licensing.card_license({"CC-BY-4.0": 3, None: 2, "CC-BY-SA-4.0": 1})
+    assert mixed["license"] == "other" and mixed["license_name"] == "mixed-cc-by-4.0-no-license-cc-by-sa-4.0"
+    assert mixed["license_link"] and "CC-BY-4.0: 3 rows" in mixed["license_details"]
+    assert licensing.card_license({"LicenseRef-CC-BY": 4})["license"] == "other"
+
+
+def test_vocabularies():
+    assert licensing.STATUSES == ("licensed", "public_domain", "all_rights_reserved", "unknown", "conflicting")
+    assert set(licensing.BASES) == {"license", "permission", "fair_use_claimed", "none"}
+
+
+def test_labelled_licence_set():
+    """The project's labelled set (tests/data/licences.jsonl, written for this project)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "licences.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 60
+    wrong = []
+    for row in rows:
+        decision = decide(row["body"], row["boilerplate"], row.get("html"))
+        if decision.status != row["status"] or decision.license != row["license"]:
+            wrong.append((row["id"], decision.status, decision.license))
+        if row.get("basis") and decision.basis != row["basis"]:
+            wrong.append((row["id"], decision.basis))
+    assert len(wrong) <= 1, wrong

@@ -1,0 +1,59 @@
+from builder.config import PiiConfig
+from builder.document import Document
+from builder.stages import pii
+from builder.stats import Stats
+
+
+def kinds(text):
+    return [(m.kind, m.value) for m in pii.find_pii(text)]
+
+
+def test_finds_emails_phones_ips():
+    assert kinds("Write to jane.roe+news@example.co.uk today") == [("email", "jane.roe+news@example.co.uk")]
+    assert kinds("Call +1 (555) 123-4567.") == [("phone", "+1 (555) 123-4567")]
+    assert kinds("Tel: 030 1234567") == [("phone", "030 1234567")]
+    assert kinds("or 555-123-4567 and (030) 1234 5678") == [("phone", "555-123-4567"), ("phone", "(030) 1234 5678")]
+    assert kinds("from 192.168.10.20 and 2001:db8::1") == [("ip", "192.168.10.20"), ("ip", "2001:db8::1")]
+
+
+def test_numbers_that_are_not_phones_or_ips():
+    for text in [
+        "ISBN: 978-0-9879389-1-6",
+        "List Price: $17.95, now 1,234,567 copies",
+        "Published 2017-09-07 and 07.09.2017",
+        "ORCID 0000-0002-4273-1165",
+        "version 1.2.3.4 of the app, v10.0.0.1",
+        "between 1990-2000 at 12:30:45",
+        "std::vector and a::b",
+        "Pages: 128",
+    ]:
+        assert pii.find_pii(text) == [], text
+
+
+def test_redact_replaces_with_typed_placeholders():
+    text = "[jane@example.org](mailto:jane@example.org) +44 20 7946 0958 at 10.0.0.1"
+    assert pii.redact(text) == "[<EMAIL>](mailto:<EMAIL>) <PHONE> at <IP>"
+    assert pii.count_pii(pii.find_pii(text)) == {"emails": 1, "phones": 1, "ips": 1}
+
+
+def make_doc(text, boilerplate=""):
+    return Document(id="x", text=text, boilerplate=boilerplate, path="p", record=1, raw_hash="h")
+
+
+def test_run_redacts_body_boilerplate_and_licence_fields():
+    doc = make_doc("Mail tips to tips@example.org.", "Contact: desk@example.org\nCopyright © desk@example.org 2020")
+    doc.copyright_notice = "Copyright © desk@example.org 2020"
+    doc.license_evidence = [{"kind": "copyright", "text": "Copyright © desk@example.org 2020", "where": "boilerplate"}]
+    stats = Stats()
+    (out,) = pii.run([doc], PiiConfig(), stats)
+    assert "@" not in out.text + out.boilerplate + out.copyright_notice + out.license_evidence[0]["text"]
+    assert out.text == "Mail tips to <EMAIL>." and out.pii == {"emails": 2, "phones": 0, "ips": 0}
+    assert stats.get("pii.emails") == 2 and stats.get("pii.docs_redacted") == 1
+
+
+def test_keep_counts_only_and_drop_rejects_on_body():
+    (kept,) = pii.run([make_doc("at 10.0.0.1")], PiiConfig(mode="keep"), Stats())
+    assert kept.text == "at 10.0.0.1" and kept.pii["ips"] == 1
+    dropped, footer_only = pii.run([make_doc("at 10.0.0.1"), make_doc("clean", "x@example.org")], PiiConfig(mode="drop"), Stats())
+    assert dropped.reject == "pii" and "1 ips" in dropped.reject_detail
+    assert footer_only.reject is None and footer_only.boilerplate == "<EMAIL>"
