@@ -162,7 +162,69 @@ class PiiConfig:
 
 @dataclass(frozen=True)
 class QualityConfig:
+    """Whole-document quality rules (builder/stages/quality.py). Published values: Gopher (Rae et
+    al. 2021, datatrove GopherQuality/GopherRepetition defaults), C4 (TFDS c4_utils.py), FineWeb
+    (datatrove FineWebQualityFilter). A dropped document's reason is quality:<rule>."""
+
     enabled: bool = option(True, "Apply the document quality rules.")
+    disabled: list[str] = option(
+        [],
+        "Rules switched off, by name: min_words, max_words, mean_word_length, alpha_words, symbol_ratio, "
+        "bullet_lines, ellipsis_lines, punct_lines, short_lines, lines_per_word, dup_lines, dup_line_chars, "
+        "top_ngram_chars, dup_ngram_chars, stop_words, lorem_ipsum.",
+    )
+    min_words: int = option(50, "min_words: fewer whitespace words than this is not an article (Gopher: 50).")
+    max_words: int = option(100_000, "max_words: more words than this (Gopher: 100,000).")
+    min_mean_word_length: float = option(3.0, "mean_word_length: mean word length below this (Gopher: 3)...")
+    max_mean_word_length: float = option(10.0, "...or above this (Gopher: 10), in characters, edge punctuation stripped.")
+    min_alpha_words: float = option(0.8, "alpha_words: share of words with a letter in them below this (Gopher: 0.8); catches tables of numbers.")
+    symbols: list[str] = option(
+        ["#", "...", "\u2026", "|"],
+        "Symbols counted by symbol_ratio. Gopher counts '#' and ellipses; '|' is added for text tables.",
+    )
+    max_symbol_ratio: float = option(0.1, "symbol_ratio: symbols per word above this (Gopher: 0.1).")
+    max_bullet_lines: float = option(0.9, "bullet_lines: share of lines starting with a bullet above this (Gopher: 0.9).")
+    max_ellipsis_lines: float = option(0.3, "ellipsis_lines: share of lines ending in an ellipsis above this (Gopher: 0.3).")
+    min_punct_lines: float = option(
+        0.12,
+        "punct_lines: share of lines ending in punctuation (. ! ? : ; ... before closing quotes) below this "
+        "(FineWeb: 0.12; C4's per-line version, which drops lines, is not used: it removes about 30% of tokens).",
+    )
+    min_lines: int = option(
+        3,
+        "The line-share rules (bullet_lines, ellipsis_lines, punct_lines, short_lines, dup_lines, dup_line_chars) "
+        "apply to bodies of at least this many non-empty lines: below it one line decides the share "
+        "(extractors that return a whole article as one line are common).",
+    )
+    short_line_chars: int = option(30, "A line of at most this many characters is short (FineWeb: 30).")
+    max_short_lines: float = option(0.67, "short_lines: share of short lines above this (FineWeb: 0.67).")
+    max_lines_per_word: float = option(0.3, "lines_per_word: lines per word above this (FineWeb's newline ratio: 0.3); catches lists.")
+    max_dup_lines: float = option(0.3, "dup_lines: share of lines that repeat an earlier line above this (Gopher: 0.3).")
+    max_dup_line_chars: float = option(
+        0.2,
+        "dup_line_chars: share of characters in lines that repeat an earlier line above this (Gopher: 0.2; "
+        "FineWeb uses 0.01, which drops real news that repeats a heading or a quote).",
+    )
+    max_top_ngram_chars: dict[str, float] = option(
+        {"2": 0.2, "3": 0.18, "4": 0.16},
+        "top_ngram_chars: per n-gram size, share of characters in the most frequent word n-gram above this "
+        "(Gopher: 2: 0.20, 3: 0.18, 4: 0.16); catches keyword spam.",
+    )
+    max_dup_ngram_chars: dict[str, float] = option(
+        {"5": 0.40, "6": 0.39, "7": 0.38, "8": 0.37, "9": 0.36, "10": 0.35},
+        "dup_ngram_chars: per n-gram size, share of characters inside word n-grams that occur more than once "
+        "above this. Gopher uses 5: 0.15 down to 10: 0.10, which drops about 2% of real news (embedded posts "
+        "repeat their byline, quotes are repeated); the 99.8th percentile of news is 0.35 (5) / 0.27 (10).",
+    )
+    min_stop_words: int = option(
+        2,
+        "stop_words: fewer occurrences of the language's most frequent function words than this (Gopher: 2 of "
+        "the, be, to, of, and, that, have, with). Skipped, and counted, for a language without a list.",
+    )
+    placeholder_phrases: list[str] = option(
+        ["lorem ipsum", "dolor sit amet", "consectetur adipiscing"],
+        "lorem_ipsum: a body containing one of these phrases (case-insensitive) is placeholder text (C4 drops 'lorem ipsum').",
+    )
 
 
 @dataclass(frozen=True)

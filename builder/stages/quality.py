@@ -1,0 +1,373 @@
+"""Document quality rules: drop bodies that are not prose (link lists, keyword spam, tables,
+repeated lines, placeholder text), each with a named reason.
+
+The rules are the published whole-document heuristics of Gopher (Rae et al. 2021, as in
+datatrove's GopherQualityFilter / GopherRepetitionFilter), C4 (Raffel et al. 2020, TFDS
+`c4_utils.py`) and FineWeb (Penedo et al. 2024, datatrove's FineWebQualityFilter). Thresholds
+live in `QualityConfig`; where news needs a looser value than the paper, the help text says so.
+
+`quality_signals(text, language, cfg)` measures a body, `check(signals, cfg)` compares the
+measures with the thresholds; both are pure. `run()` drops a failing document with reason
+`quality:<rule>` (the first failing rule) and a detail naming the measured value and the limit.
+
+Lines are the non-empty lines of the body (our bodies have one paragraph per line). Words are
+whitespace-separated tokens, as in the published `n_words`. Languages written without spaces
+(Chinese, Japanese, Thai, ...) have no meaningful whitespace words: the word rules are skipped
+for them and counted, the line rules still apply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from builder.config import ConfigError, QualityConfig
+from builder.document import Document
+from builder.stats import Stats
+
+# Rule names, in the order they are checked (cheap and decisive first). The reason of a drop is
+# `quality:<rule>`; `QualityConfig.disabled` takes these names.
+RULES = (
+    "min_words",
+    "max_words",
+    "mean_word_length",
+    "alpha_words",
+    "symbol_ratio",
+    "bullet_lines",
+    "ellipsis_lines",
+    "punct_lines",
+    "short_lines",
+    "lines_per_word",
+    "dup_lines",
+    "dup_line_chars",
+    "top_ngram_chars",
+    "dup_ngram_chars",
+    "stop_words",
+    "lorem_ipsum",
+)
+
+# Rules that need whitespace-separated words; skipped for languages written without spaces.
+WORD_RULES = frozenset(
+    {"min_words", "max_words", "mean_word_length", "alpha_words", "symbol_ratio", "lines_per_word",
+     "top_ngram_chars", "dup_ngram_chars", "stop_words"}
+)
+NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
+
+# A few of the most frequent function words per language: a real text of 50+ words has several.
+# English is Gopher's list; the others follow the same idea (articles, conjunctions, copulas,
+# common prepositions). The rule is skipped, and counted, for a language not listed here.
+STOP_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the be to of and that have with",
+        "de": "der die das und ist nicht mit von zu den ein eine",
+        "fr": "le la les de des et est un une que dans pour pas",
+        "es": "el la los las de que y en un una es por para con",
+        "it": "il la di che e è un una per non con del della",
+        "pt": "o a os as de que e do da em um uma não para com",
+        "nl": "de het een en van is dat niet op te met voor",
+        "sv": "och att det som en är på för med inte av till",
+        "da": "og at det er en til på af med som ikke den",
+        "no": "og det er som en på til av for ikke med at",
+        "fi": "ja on ei että se hän oli mutta kun joka ovat",
+        "pl": "i w nie na się z że do to jest jak o",
+        "cs": "a se na je v že to s z do jako pro",
+        "ro": "și de la în că pe cu nu este o un a",
+        "hu": "a az és hogy nem is egy van meg de",
+        "tr": "ve bir bu da de için ile çok ne olarak",
+        "ru": "и в не на что с по это как он к но",
+        "uk": "і в у не на що з до це як та за",
+        "id": "yang dan di itu dengan untuk tidak ini dari dalam akan",
+    }.items()
+}
+# Bokmål and Nynorsk share the Norwegian list.
+STOP_WORDS["nb"] = STOP_WORDS["nn"] = STOP_WORDS["no"]
+
+# Punctuation and symbols (Unicode categories P* and S*, basic plane), deleted from words before
+# their length and repetition are measured, so that "Buy," and "buy" are the same word.
+def _punctuation_class() -> str:
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code))[0] in "PS":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges)
+
+
+_PUNCTUATION = re.compile(f"[{_punctuation_class()}]+")
+# A line "ends in punctuation" (C4 / FineWeb): terminal mark, optionally inside closing quotes
+# or brackets.
+_TERMINAL = re.compile(r"[.!?…:;。！？．؟।॥։።][\"'”’»)\]」』）】〕]*$")
+_BULLET = re.compile(r"^(?:[-*•·‣▪◦–—+>]|\d{1,3}[.)])\s")
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[\"'”’»)\]]*$")
+# Multiplier of the rolling n-gram key (odd, so that it is invertible modulo 2**64).
+_NGRAM_KEY_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _duplicates(items: list[str]) -> tuple[int, int]:
+    """(count, chars) of the items that repeat an earlier identical item."""
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return count, chars
+
+
+class _Ngrams:
+    """Word n-grams of one text as 64-bit keys (hash of each word, combined rolling), so that
+    counting repeats is a sort in numpy rather than a loop over tuples of strings."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.n_words = len(words)
+        self.word_keys = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        self.lengths = lengths
+        self.total_chars = int(lengths.sum())
+        self.prefix_chars = np.concatenate(([0], np.cumsum(lengths)))
+        self._keys = {1: self.word_keys}
+        self._word_mass: np.ndarray | None = None
+
+    def keys(self, n: int) -> np.ndarray:
+        """Key of the n-gram starting at each position (n_words - n + 1 of them)."""
+        if n not in self._keys:
+            shorter = self.keys(n - 1)
+            with np.errstate(over="ignore"):  # wrapping modulo 2**64 is the intent
+                self._keys[n] = shorter[:-1] * _NGRAM_KEY_MULTIPLIER + self.word_keys[n - 1:]
+        return self._keys[n]
+
+    def _sorted(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys = self.keys(n)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        return order, ordered, ordered[1:] == ordered[:-1]
+
+    def top_chars_bound(self, n: int) -> float:
+        """An upper bound of `top_chars(n)` from word counts alone: an n-gram occurs at most as often
+        as each of its words, so its characters are at most the n largest (count x length) of
+        single words. In prose this bound is already below the limits, and no n-gram is sorted."""
+        if self._word_mass is None:
+            order, ordered, same = self._sorted(1)
+            run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
+            counts = np.diff(np.append(run_starts, len(order)))
+            mass = np.sort(counts * self.lengths[order[run_starts]])[::-1]
+            self._word_mass = np.cumsum(mass)
+        if self.total_chars == 0 or len(self._word_mass) == 0:
+            return 0.0
+        return int(self._word_mass[min(n, len(self._word_mass)) - 1]) / self.total_chars
+
+    def top_chars(self, n: int) -> float:
+        """Gopher: share of the characters covered by the most frequent n-gram (0 when none repeats)."""
+        if self.n_words < n or self.total_chars == 0:
+            return 0.0
+        order, _, same = self._sorted(n)
+        if not same.any():
+            return 0.0
+        run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        run_lengths = np.diff(np.append(run_starts, len(order)))
+        best = int(np.argmax(run_lengths))
+        first = int(order[run_starts[best]])
+        gram_chars = int(self.prefix_chars[first + n] - self.prefix_chars[first])
+        return int(run_lengths[best]) * gram_chars / self.total_chars
+
+    def dup_chars(self, n: int) -> float:
+        """Gopher: share of the characters inside n-grams that occur more than once, each word
+        counted once however many repeated n-grams cover it."""
+        if self.n_words < n or self.total_chars == 0:
+            return 0.0
+        order, _, same = self._sorted(n)
+        if not same.any():
+            return 0.0
+        repeated_sorted = np.zeros(len(order), dtype=bool)
+        repeated_sorted[1:] = same
+        repeated_sorted[:-1] |= same
+        starts = order[repeated_sorted]
+        # Word j is covered when a repeated n-gram starts in [j - n + 1, j]: +1 at a start, -1 n later.
+        depth = np.cumsum(
+            np.bincount(starts, minlength=self.n_words + n) - np.bincount(starts + n, minlength=self.n_words + n)
+        )[: self.n_words]
+        return int(self.lengths[depth > 0].sum()) / self.total_chars
+
+
+def base_language(language: str | None) -> str:
+    """'zh-cn' -> 'zh', 'EN' -> 'en', None -> 'und'."""
+    return (language or "und").split("-")[0].split("_")[0].lower()
+
+
+def quality_signals(text: str, language: str | None = "en", cfg: QualityConfig = QualityConfig()) -> dict[str, Any]:
+    """The measures the rules compare with their thresholds. A measure that does not apply is None:
+    word measures in a language without spaces, stop words in a language without a list, line
+    shares of a body with fewer than `cfg.min_lines` lines. N-gram shares are measured only for
+    the sizes that could fail (see `_Ngrams.top_chars_bound` and `_dup_ngram_chars`): the others
+    are absent from their dicts."""
+    lang = base_language(language)
+    lines = _lines(text)
+    signals: dict[str, Any] = {"language": lang, "n_lines": len(lines)}
+    if len(lines) >= cfg.min_lines:
+        n_lines = len(lines)
+        signals["bullet_lines"] = sum(1 for line in lines if _BULLET.match(line)) / n_lines
+        signals["ellipsis_lines"] = sum(1 for line in lines if _ELLIPSIS_END.search(line)) / n_lines
+        signals["punct_lines"] = sum(1 for line in lines if _TERMINAL.search(line)) / n_lines
+        signals["short_lines"] = sum(1 for line in lines if len(line) <= cfg.short_line_chars) / n_lines
+        dup_count, dup_chars = _duplicates(lines)
+        signals["dup_lines"] = dup_count / n_lines
+        signals["dup_line_chars"] = dup_chars / max(1, sum(map(len, lines)))
+    else:
+        for name in ("bullet_lines", "ellipsis_lines", "punct_lines", "short_lines", "dup_lines", "dup_line_chars"):
+            signals[name] = None
+    lowered = text.lower()
+    found = [phrase for phrase in cfg.placeholder_phrases if phrase.lower() in lowered]
+    signals["lorem_ipsum"] = found[0] if found else None
+
+    if lang in NO_SPACE_LANGUAGES:
+        for name in ("n_words", "mean_word_length", "alpha_words", "symbol_ratio", "lines_per_word",
+                     "top_ngram_chars", "dup_ngram_chars", "stop_words"):
+            signals[name] = None
+        return signals
+
+    n_words = len(text.split())
+    signals["n_words"] = n_words
+    # Words without punctuation and symbols; a token of only punctuation disappears.
+    words = _PUNCTUATION.sub("", lowered).split()
+    ngrams = _Ngrams(words)
+    signals["mean_word_length"] = ngrams.total_chars / len(words) if words else 0.0
+    # Gopher's "words with an alphabetic character": tokens that vanished (only punctuation) or
+    # are only digits have none.
+    without_letter = (n_words - len(words)) + sum(map(str.isnumeric, words))
+    signals["alpha_words"] = 1 - without_letter / n_words if n_words else 0.0
+    symbols = sum(text.count(symbol) for symbol in cfg.symbols)
+    signals["symbol_ratio"] = symbols / n_words if n_words else 0.0
+    signals["lines_per_word"] = len(lines) / n_words if n_words else 0.0
+    # Sizes whose bound is within the limit cannot fail and are not measured (absent).
+    signals["top_ngram_chars"] = {
+        n: ngrams.top_chars(int(n))
+        for n, limit in cfg.max_top_ngram_chars.items()
+        if ngrams.top_chars_bound(int(n)) > limit
+    }
+    signals["dup_ngram_chars"] = _dup_ngram_chars(ngrams, cfg.max_dup_ngram_chars)
+    stop_words = STOP_WORDS.get(lang)
+    signals["stop_words"] = sum(map(stop_words.__contains__, words)) if stop_words is not None else None
+    return signals
+
+
+def _dup_ngram_chars(ngrams: _Ngrams, limits: dict[str, float]) -> dict[str, float]:
+    """Repeated n-gram shares for the sizes in `limits`, shortest first. Every word of a repeated
+    n-gram is inside a repeated shorter n-gram, so the share never grows with n: once the
+    share of size n is within every longer size's limit, the longer sizes pass and are not
+    measured (absent from the result)."""
+    sizes = sorted(limits, key=int)
+    out: dict[str, float] = {}
+    for i, n in enumerate(sizes):
+        out[n] = ngrams.dup_chars(int(n))
+        longer = sizes[i + 1:]
+        if not longer or out[n] <= min(limits[m] for m in longer):
+            break
+    return out
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def check(signals: dict[str, Any], cfg: QualityConfig = QualityConfig()) -> list[tuple[str, str]]:
+    """(rule, detail) for every enabled rule the measures fail, in RULES order. A rule whose
+    measure is None does not apply and never fails."""
+    off = set(cfg.disabled)
+    failures: list[tuple[str, str]] = []
+
+    def fail(rule: str, detail: str) -> None:
+        if rule not in off:
+            failures.append((rule, detail))
+
+    s = signals
+    if s.get("n_words") is not None:
+        if s["n_words"] < cfg.min_words:
+            fail("min_words", f"{s['n_words']} words < min {cfg.min_words}")
+        if s["n_words"] > cfg.max_words:
+            fail("max_words", f"{s['n_words']} words > max {cfg.max_words}")
+    if s.get("mean_word_length") is not None and not (
+        cfg.min_mean_word_length <= s["mean_word_length"] <= cfg.max_mean_word_length
+    ):
+        fail("mean_word_length", f"mean word length {_fmt(s['mean_word_length'])} outside "
+             f"[{cfg.min_mean_word_length}, {cfg.max_mean_word_length}]")
+    if s.get("alpha_words") is not None and s["alpha_words"] < cfg.min_alpha_words:
+        fail("alpha_words", f"words with a letter {_fmt(s['alpha_words'])} < min {cfg.min_alpha_words}")
+    if s.get("symbol_ratio") is not None and s["symbol_ratio"] > cfg.max_symbol_ratio:
+        fail("symbol_ratio", f"symbols per word {_fmt(s['symbol_ratio'])} > max {cfg.max_symbol_ratio}")
+    if s["bullet_lines"] is not None and s["bullet_lines"] > cfg.max_bullet_lines:
+        fail("bullet_lines", f"bullet lines {_fmt(s['bullet_lines'])} > max {cfg.max_bullet_lines}")
+    if s["ellipsis_lines"] is not None and s["ellipsis_lines"] > cfg.max_ellipsis_lines:
+        fail("ellipsis_lines", f"lines ending in an ellipsis {_fmt(s['ellipsis_lines'])} > max {cfg.max_ellipsis_lines}")
+    if s["punct_lines"] is not None and s["punct_lines"] < cfg.min_punct_lines:
+        fail("punct_lines", f"lines ending in punctuation {_fmt(s['punct_lines'])} < min {cfg.min_punct_lines}")
+    if s["short_lines"] is not None and s["short_lines"] > cfg.max_short_lines:
+        fail("short_lines", f"lines of <= {cfg.short_line_chars} chars {_fmt(s['short_lines'])} > max {cfg.max_short_lines}")
+    if s.get("lines_per_word") is not None and s["lines_per_word"] > cfg.max_lines_per_word:
+        fail("lines_per_word", f"lines per word {_fmt(s['lines_per_word'])} > max {cfg.max_lines_per_word}")
+    if s["dup_lines"] is not None and s["dup_lines"] > cfg.max_dup_lines:
+        fail("dup_lines", f"duplicated lines {_fmt(s['dup_lines'])} > max {cfg.max_dup_lines}")
+    if s["dup_line_chars"] is not None and s["dup_line_chars"] > cfg.max_dup_line_chars:
+        fail("dup_line_chars", f"chars in duplicated lines {_fmt(s['dup_line_chars'])} > max {cfg.max_dup_line_chars}")
+    for n, value in (s.get("top_ngram_chars") or {}).items():
+        limit = cfg.max_top_ngram_chars.get(n)
+        if limit is not None and value > limit:
+            fail("top_ngram_chars", f"chars in the top {n}-gram {_fmt(value)} > max {limit}")
+            break
+    for n, value in (s.get("dup_ngram_chars") or {}).items():
+        limit = cfg.max_dup_ngram_chars.get(n)
+        if limit is not None and value > limit:
+            fail("dup_ngram_chars", f"chars in duplicated {n}-grams {_fmt(value)} > max {limit}")
+            break
+    if s.get("stop_words") is not None and s["stop_words"] < cfg.min_stop_words:
+        fail("stop_words", f"{s['stop_words']} stop words of '{s['language']}' < min {cfg.min_stop_words}")
+    if s.get("lorem_ipsum"):
+        fail("lorem_ipsum", f"placeholder text {s['lorem_ipsum']!r}")
+    return failures
+
+
+def validate(cfg: QualityConfig) -> None:
+    """Raise ConfigError for settings that cannot work (call before a build starts)."""
+    unknown = sorted(set(cfg.disabled) - set(RULES))
+    if unknown:
+        raise ConfigError(f"quality.disabled: unknown rule(s) {', '.join(unknown)}; known: {', '.join(RULES)}")
+    for key in ("max_top_ngram_chars", "max_dup_ngram_chars"):
+        for n in getattr(cfg, key):
+            if not str(n).isdigit() or int(n) < 1:
+                raise ConfigError(f"quality.{key}: keys are n-gram sizes (positive integers), got {n!r}")
+
+
+def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[Document]:
+    validate(cfg)
+    for doc in docs:
+        if doc.reject is None and cfg.enabled:
+            signals = quality_signals(doc.text, doc.language, cfg)
+            stats.inc("quality.checked")
+            if signals["punct_lines"] is None:
+                stats.inc("quality.line_rules_skipped")
+            if signals["n_words"] is None:
+                stats.inc(f"quality.word_rules_skipped.{signals['language']}")
+            elif signals["stop_words"] is None:
+                stats.inc(f"quality.stop_words_no_list.{signals['language']}")
+            failures = check(signals, cfg)
+            for rule, _ in failures:
+                stats.inc(f"quality.failed.{rule}")  # every failing rule, for the card
+            if failures:
+                rule, detail = failures[0]
+                stats.inc(f"quality.dropped.{rule}")
+                doc.drop(f"quality:{rule}", detail)
+            else:
+                stats.inc("quality.passed")
+        yield doc
