@@ -47,7 +47,13 @@ def read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]:
         try:
             records = ArchiveIterator(stream)
             for number, record in enumerate(records, 1):
+                problem = _not_warc(record)
+                if problem:  # the framing cannot be trusted beyond a broken record
+                    yield Reject(file.rel, number, "bad_warc", f"record {number}: {problem}")
+                    return
                 page = _page(record)
+                if page is not None and record.raw_stream.limit > 0:
+                    break  # the file ends inside this page: reported below, not yielded half
                 if page is not None:
                     yield _to_record(file, number, record, page, cfg)
             if record is not None and record.raw_stream.limit > 0:
@@ -72,6 +78,16 @@ def read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]:
                 file.rel, number + 1, "bad_warc",
                 f"record {number + 1}: not a readable WARC record: {type(error).__name__}: {error}",
             )
+
+
+def _not_warc(record) -> str:
+    """Why warcio's record is not a sound WARC record ('' when it is): warcio reads junk lines as
+    old ARC headers, and a header block without WARC-Type or Content-Length as a record."""
+    if record.format != "warc":
+        return f"not a WARC record (it parses as {record.format!r}); is this a WARC file?"
+    if record.rec_type is None or record.length is None:
+        return "a WARC header without WARC-Type or Content-Length"
+    return ""
 
 
 def _page(record) -> bytes | None:

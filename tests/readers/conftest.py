@@ -13,9 +13,9 @@ from builder.readers import discover, read
 
 
 def read_path(path: Path, **options) -> list[RawRecord | Reject]:
-    """Everything the reader yields for one file, with InputConfig(**options)."""
-    [file] = discover([str(path)])
-    return list(read(file, InputConfig(**options)))
+    """Everything the readers yield for a file (or every file of a folder), with InputConfig(**options)."""
+    cfg = InputConfig(**options)
+    return [out for file in discover([str(path)]) for out in read(file, cfg)]
 
 
 def split(out: list[RawRecord | Reject]) -> tuple[list[RawRecord], list[Reject]]:
