@@ -57,6 +57,7 @@ _SPACES = re.compile(r"\s+")
 _KEY_DROP = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
+_HAS_DIGIT = re.compile(r"\d")
 _TERMINAL = re.compile(r"[.!?:;\"”’')\]…]\s*$")
 
 
@@ -65,20 +66,31 @@ def clean_markdown(line: str) -> str:
     heading, list and quote marks removed, escapes resolved."""
     if not _MARKUP.search(line):
         return line.strip()
-    text = _IMAGE.sub("", line)
-    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
-    text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
-    heading = _HEADING.match(text)
-    if heading:
-        text = heading.group(2)
-    text = _QUOTE.sub("", text)
-    text = _BULLET.sub("- ", text, count=1)
-    text = _CODE.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _EM_STAR.sub(r"\1", text)
-    text = _EM_UNDERSCORE.sub(r"\1", text)
-    text = _STRAY_EMPHASIS.sub("", text)
-    text = _ESCAPE.sub(r"\1", text)
+    text = line
+    # each substitution only when its marker is present: most lines have one kind of markup at most
+    if "[" in text:
+        if "![" in text:
+            text = _IMAGE.sub("", text)
+        text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    if "<" in text:
+        text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
+    if "#" in text:
+        heading = _HEADING.match(text)
+        if heading:
+            text = heading.group(2)
+    if ">" in text:
+        text = _QUOTE.sub("", text)
+    if "*" in text or "_" in text or "+" in text or "-" in text:
+        text = _BULLET.sub("- ", text, count=1)
+        if "*" in text or "_" in text:
+            text = _STRONG.sub(r"\2", text)
+            text = _EM_STAR.sub(r"\1", text)
+            text = _EM_UNDERSCORE.sub(r"\1", text)
+            text = _STRAY_EMPHASIS.sub("", text)
+    if "`" in text:
+        text = _CODE.sub(r"\1", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -90,7 +102,7 @@ def line_key_text(line: str) -> str:
 
 def _hash(key: str) -> int:
     # 63 bits, so the value fits a signed int64 column of any engine
-    return xxhash.xxh3_64_intdigest(key) & 0x7FFF_FFFF_FFFF_FFFF
+    return xxhash.xxh3_64_intdigest(key.encode("utf-8")) & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def line_key(line: str, min_chars: int = 5) -> int | None:
@@ -154,6 +166,7 @@ def stopwords(language: str) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def _stopword_index(languages: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """word -> indexes of the candidate languages whose list has it."""
     index: dict[str, list[int]] = {}
     for i, language in enumerate(languages):
         for word in stopwords(language):
@@ -161,36 +174,71 @@ def _stopword_index(languages: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
     return {word: tuple(ids) for word, ids in index.items()}
 
 
-def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 300, min_coverage: float = 0.15) -> str:
-    """The candidate language whose stop words cover most of the first words ('' when none).
-    Deterministic: ties go to the earlier language in the list."""
-    index = _stopword_index(languages)
-    if not index:
+def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 200, min_coverage: float = 0.15) -> str:
+    """The candidate language whose stop words cover most distinct words of the first
+    `sample_words` ('' when none covers `min_coverage` of them). Deterministic: ties go to the
+    earlier language in the list."""
+    words = set(_WORD.findall(text[: sample_words * 8].lower()))
+    if not words or not languages:
         return ""
+    index = _stopword_index(languages)
     hits = [0] * len(languages)
-    n = 0
-    for n, match in enumerate(_WORD.finditer(text), 1):
-        if n > sample_words:
-            break
-        for i in index.get(match.group().lower(), ()):
+    for word in words:
+        for i in index.get(word, ()):
             hits[i] += 1
     best = max(range(len(languages)), key=lambda i: (hits[i], -i))
     # prose of a language covers far more than this with its stop words: below it, no list fits
-    return languages[best] if n and hits[best] >= min_coverage * min(n, sample_words) else ""
+    return languages[best] if hits[best] >= min_coverage * len(words) else ""
 
 
 # --------------------------------------------------------------------------------------------
 # Rules
 
-_HARD_RULES = re.compile(
-    r"(?P<copyright>©|&copy;|\(c\)\s*(?:19|20)\d\d|^\W*copyright\b|copyright\s+(?:©\s*)?(?:19|20)\d\d|all rights reserved)"
-    r"|(?P<disclaimer>^\W*disclaimer\b|sole responsibility of the author)"
-    r"|(?P<fair_use>\bfair use\b|copyrighted material)"
-    r"|(?P<original_source>original source of this article|this article (?:was )?(?:originally )?(?:first )?(?:published|appeared) (?:on|in|at)\b)"
-    r"|(?P<image_credit>^\W*(?:featured image|image credit|photo credit|image source)\b)"
-    r"|(?P<promo>visit my (?:new )?web ?site|support (?:us|our work)\b|^\W*(?:my |his |her )?(?:newest |new |latest )book\b)",
-    re.IGNORECASE,
-)
+# (name, trigger substrings, pattern): the pattern runs on the lower-cased unit only when a trigger
+# is in it (plain substring tests are far cheaper than one big alternation).
+_Rule = tuple[str, tuple[str, ...], "re.Pattern[str]"]
+_HARD_RULES: list[_Rule] = [
+    ("copyright", ("©", "&copy", "(c)", "copyright", "all rights reserved"),
+     re.compile(r"©|&copy;|\(c\)\s*(?:19|20)\d\d|^\W*copyright\b|copyright\s+(?:©\s*)?(?:19|20)\d\d|all rights reserved")),
+    ("disclaimer", ("disclaimer", "sole responsibility"), re.compile(r"^\W*disclaimer\b|sole responsibility of the author")),
+    ("fair-use", ("fair use", "copyrighted material"), re.compile(r"\bfair use\b|copyrighted material")),
+    ("original-source", ("original source", "this article"),
+     re.compile(r"original source of this article|this article (?:was )?(?:originally )?(?:first )?(?:published|appeared) (?:on|in|at)\b")),
+    ("image-credit", ("image", "photo"), re.compile(r"^\W*(?:featured image|image credit|photo credit|image source)\b")),
+    ("promo", ("visit my", "support us", "support our", "book"),
+     re.compile(r"visit my (?:new )?web ?site|support (?:us|our work)\b|^\W*(?:my |his |her )?(?:newest |new |latest )book\b")),
+]
+_SOFT_RULES: list[_Rule] = [
+    ("subscribe", ("subscri", "newsletter", "sign ", "log in", "login", "donate", "become a"),
+     re.compile(r"\bsubscribe|\bnewsletter|\bsign (?:up|in)\b|\blog ?in\b|\bdonate\b|become a (?:member|patron|subscriber)")),
+    ("share", ("share", "follow us", "repost", "forward this", "telegram", "tweet"),
+     re.compile(r"\bshare (?:this|on)\b|^\W*share\W*$|\bfollow us\b|\brepost\b|forward this (?:article|email)|telegram channel|\btweet\b")),
+    ("call-to-action", ("click", "read more", "order now", "buy now", "continue reading", "listen to", "download"),
+     re.compile(r"click (?:here|to)\b|read more\b|order now\b|buy now\b|continue reading|listen to\b|download (?:the|our) app")),
+    ("policy", ("cookie", "privacy policy", "terms of", "javascript"), re.compile(r"\bcookies?\b|privacy policy|terms of (?:use|service)|javascript")),
+    ("related", ("related", "recommended", "more from", "most ", "trending", "you may also", "see also"),
+     re.compile(r"^\W*(?:related|recommended|more from|most (?:read|popular)|trending|you may also like|see also)\b")),
+    ("advertisement", ("advert", "sponsored", "comment"),
+     re.compile(r"^\W*(?:advertisement|sponsored)\W*$|\bcomments?\s*(?:\(\d+\)|on\b)|^\W*\d+\s+comments?\b")),
+]
+
+
+def _any_trigger(rules: list[_Rule]) -> "re.Pattern[str]":
+    return re.compile("|".join(re.escape(t) for _, triggers, _ in rules for t in triggers))
+
+
+_HARD_TRIGGER, _SOFT_TRIGGER = _any_trigger(_HARD_RULES), _any_trigger(_SOFT_RULES)
+
+
+def _first_rule(rules: list[_Rule], low: str) -> str:
+    if not (_HARD_TRIGGER if rules is _HARD_RULES else _SOFT_TRIGGER).search(low):
+        return ""
+    for name, triggers, pattern in rules:
+        if any(t in low for t in triggers) and pattern.search(low):
+            return name
+    return ""
+
+
 _META_LINE = re.compile(
     r"^\W*(?:(?P<byline>by\s+\S|articles? by\b|written by\b|posted by\b|author\s*:|authors\s*:)"
     r"|(?P<dateline>(?:posted|published|updated|last updated|date)\b(?:\s+on)?\s*:?)"
@@ -202,16 +250,6 @@ _DATE_IN_LINE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b",
     re.IGNORECASE,
 )
-_SOFT_RULES = re.compile(
-    r"(?P<subscribe>\bsubscribe|\bnewsletter|\bsign (?:up|in)\b|\blog ?in\b|\bdonate\b|become a (?:member|patron|subscriber))"
-    r"|(?P<share>\bshare (?:this|on)\b|^\W*share\W*$|\bfollow us\b|\brepost\b|forward this (?:article|email)|telegram channel|\btweet\b)"
-    r"|(?P<call_to_action>click (?:here|to)\b|read more\b|order now\b|buy now\b|continue reading|listen to\b|download (?:the|our) app)"
-    r"|(?P<policy>\bcookies?\b|privacy policy|terms of (?:use|service)|javascript)"
-    r"|(?P<related>^\W*(?:related|recommended|more from|most (?:read|popular)|trending|you may also like|see also)\b)"
-    r"|(?P<advertisement>^\W*(?:advertisement|sponsored|ad)\W*$|\bcomments?\s*(?:\(\d+\)|on\b)|^\W*\d+\s+comments?\b)",
-    re.IGNORECASE,
-)
-
 GOOD, NEARGOOD, SHORT, BAD, HARD = "good", "neargood", "short", "bad", "hard"
 
 
@@ -219,7 +257,7 @@ GOOD, NEARGOOD, SHORT, BAD, HARD = "good", "neargood", "short", "bad", "hard"
 # Units
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Unit:
     """One unit of the input: lines `start:end` of the text (more than one when a paragraph broken
     mid-sentence was joined), its plain form, and what followed it."""
@@ -298,7 +336,8 @@ def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[st
               seen: set[str], html_body: bool) -> None:
     text = unit.clean
     length = len(text)
-    key = line_key_text(unit.raw)
+    low = text.lower()
+    key = _KEY_DROP.sub("", _DIGIT.sub("0", low))
     if not key or _SEPARATOR.match(unit.raw):
         unit.cls, unit.reason = HARD, "rule:separator"
         return
@@ -306,23 +345,24 @@ def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[st
         unit.cls, unit.reason = HARD, "title"
         return
     if templates:
-        dfs = [templates.get(_hash(k), 0) for k in (line_key_text(line) for line in unit.lines) if len(k) >= cfg.template_min_chars]
+        line_keys_ = [key] if len(unit.lines) == 1 else [line_key_text(line) for line in unit.lines]
+        dfs = [templates.get(_hash(k), 0) for k in line_keys_ if len(k) >= cfg.template_min_chars]
         if dfs and all(dfs):
             df = min(dfs)
             # a long prose line in a few documents is more likely a re-syndicated copy than furniture
             if length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * n_source_docs:
                 unit.cls, unit.reason = HARD, f"template {df}/{n_source_docs} docs"
                 return
-    hard = _HARD_RULES.search(text) if length < cfg.rule_max_chars else None
+    hard = _first_rule(_HARD_RULES, low) if length < cfg.rule_max_chars else ""
     if hard:
-        unit.cls, unit.reason = HARD, f"rule:{hard.lastgroup.replace('_', '-')}"
+        unit.cls, unit.reason = HARD, f"rule:{hard}"
         return
     if length < cfg.meta_max_chars and not html_body:
         meta = _META_LINE.match(text)
         if meta:
             unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
             return
-        if _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
+        if _HAS_DIGIT.search(text) and _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
             unit.cls, unit.reason = HARD, "rule:dateline"
             return
     if len(key) >= 10 and not html_body:
@@ -330,9 +370,7 @@ def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[st
             unit.cls, unit.reason = SHORT, "repeated in document"
             return
         seen.add(key)
-    soft = _SOFT_RULES.search(text) if length < cfg.soft_max_chars else None
-    if soft:
-        unit.soft = soft.lastgroup.replace("_", "-")
+    unit.soft = _first_rule(_SOFT_RULES, low) if length < cfg.soft_max_chars else ""
     links = _link_chars(unit.raw)
     link_density = min(1.0, links / length) if length else 0.0
     if html_body:
@@ -353,7 +391,7 @@ def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[st
     if not stop:
         unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, "near-prose")
         return
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(low)
     density = sum(1 for w in words if w in stop) / len(words) if words else 0.0
     if density >= cfg.stopwords_high:
         unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, f"near-prose stopwords {density:.2f}")
@@ -377,7 +415,7 @@ def _link_chars(raw: str) -> int:
     return total
 
 
-def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
+def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool, edge: str = BAD) -> str:
     j = i + step
     while 0 <= j < len(classes):
         c = classes[j]
@@ -388,7 +426,7 @@ def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> 
         if c == NEARGOOD and not ignore_neargood:
             return NEARGOOD
         j += step
-    return BAD
+    return edge
 
 
 def _promote_runs(units: list[Unit], cfg: BoilerplateConfig) -> None:
@@ -427,8 +465,10 @@ def _context(units: list[Unit]) -> None:
     for i, c in enumerate(revised):
         if c != NEARGOOD:
             continue
-        before, after = _neighbour(revised, i, -1, True), _neighbour(revised, i, 1, True)
-        revised[i] = BAD if before == after == BAD else GOOD
+        before, after = _neighbour(revised, i, -1, True, "edge"), _neighbour(revised, i, 1, True, "edge")
+        # the document's edges count as boilerplate (jusText), unless there is nothing else: then
+        # the near-prose units are all the document has
+        revised[i] = BAD if {before, after} <= {BAD, "edge"} and BAD in (before, after) else GOOD
     for unit, old, new in zip(units, classes, revised):
         if new == GOOD:
             unit.label = "body"
@@ -500,12 +540,13 @@ def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[
     boiler_parts: list[str] = []
     body_len = boiler_len = 0
     segments = []
-    last_body: Unit | None = None
-    for unit in units:
+    last_body = -1  # index of the previous body unit
+    for i, unit in enumerate(units):
         if unit.label == "body":
             piece = unit.clean if body_format == "text" else unit.raw
-            if last_body is not None:
-                joint = last_body.sep if last_body.sep and units.index(last_body) + 1 == units.index(unit) else "\n\n"
+            if last_body >= 0:
+                # adjacent body units keep the input's kind of break; a gap becomes a paragraph break
+                joint = units[last_body].sep if last_body + 1 == i else "\n\n"
                 joint = "\n\n" if "\n\n" in joint else "\n"
                 body_parts.append(joint)
                 body_len += len(joint)
@@ -513,7 +554,7 @@ def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[
                              "sep": unit.sep, "input": None if piece == unit.raw else unit.raw})
             body_parts.append(piece)
             body_len += len(piece)
-            last_body = unit
+            last_body = i
         else:
             if boiler_parts:
                 boiler_parts.append("\n")

@@ -40,7 +40,10 @@ _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?
 
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$")
 _BYLINE = re.compile(r"^\W*by\s+(?P<name>.+)$", re.IGNORECASE)
-_ARTICLES_BY = re.compile(r"^\W*(?:articles?|written|posted|story)\s+by\s*:?\s*(?P<name>.+)$", re.IGNORECASE)
+_ARTICLES_BY = re.compile(
+    r"^\W*(?:(?:articles?|written|posted|story)\s+by\s*:?|(?:posted|published)\s+(?:on\s+)?[\w ,.]{4,30}?\d{4}\s+by\s*:?)\s*(?P<name>.+)$",
+    re.IGNORECASE,
+)
 _AUTHOR_FIELD = re.compile(r"^\W*authors?\s*:\s*(?P<name>.+)$", re.IGNORECASE)
 _NAME_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,\s*(?:19|20)\d\d|\bon\s+\w+\s+\d|\bupdated\b|\bpublished\b|\bposted\b).*$", re.IGNORECASE)
 _DATELINE = re.compile(r"^\W*(?P<site>[A-Z][\w.&' -]{1,60}?),\s+(?P<date>.+?\d{4})\W*$")

@@ -1,0 +1,190 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.config import BoilerplateConfig
+from builder.document import Document
+from builder.stages import boilerplate
+from builder.stages.boilerplate import clean_markdown, explain, line_keys, reassemble, select_templates, split_boilerplate
+from builder.stages.normalize import normalize_text
+from builder.stats import Stats
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+
+PROSE = [
+    "The river board said on Tuesday that the new weir would be finished before the autumn rains, and that the old one would stay open until then.",
+    "Farmers along the valley have asked for the work to be done in stages, because they need the water for their fields during the whole of the summer.",
+    "A spokesperson for the board said that it was still talking to them and that a decision about the timetable would be made within a few weeks.",
+]
+
+
+def article(top=(), bottom=(), body=PROSE):
+    return normalize_text("\n\n".join([*top, *body, *bottom]))
+
+
+def labels(split):
+    out = []
+    for seg in split.segments:
+        column = split.body if seg["label"] == "body" else split.boilerplate
+        out.append((seg["label"], seg["input"] if seg["input"] is not None else column[seg["start"]:seg["end"]], seg["reason"]))
+    return out
+
+
+def boiler_reasons(split):
+    return {text: reason for label, text, reason in labels(split) if label == "boilerplate"}
+
+
+def test_clean_markdown_reduces_links_emphasis_and_marks():
+    assert clean_markdown("See [the report](http://x.example/r) and **this** _one_.") == "See the report and this one."
+    assert clean_markdown("## A *heading*") == "A heading"
+    assert clean_markdown("List price: \\$9.95 ![logo](l.png)") == "List price: $9.95"
+    assert clean_markdown("snake_case_name stays") == "snake_case_name stays"
+
+
+def test_prose_is_body_and_offsets_reproduce_the_input():
+    text = article(top=["By [Jo Bloggs](/jo)", "Share this: [Facebook](#) [Twitter](#)"], bottom=["Copyright © 2020 Valley News. All rights reserved."])
+    split = split_boilerplate(text)
+    assert split.body == "\n\n".join(PROSE)
+    assert reassemble(split.body, split.boilerplate, split.segments) == text
+    reasons = boiler_reasons(split)
+    assert reasons["By [Jo Bloggs](/jo)"] == "rule:byline"
+    assert reasons["Copyright © 2020 Valley News. All rights reserved."] == "rule:copyright"
+    assert reasons["Share this: [Facebook](#) [Twitter](#)"].startswith("link-density")
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("---", "rule:separator"),
+    ("**Disclaimer:** The contents of this article are of sole responsibility of the author.", "rule:disclaimer"),
+    ("We are making such material available under the provisions of \"fair use\".", "rule:fair-use"),
+    ("The original source of this article is Valley News", "rule:original-source"),
+    ("VISIT MY NEW WEB SITE: [jo.example](http://jo.example)", "rule:promo"),
+    ("Valley News, March 03, 2021", "rule:dateline"),
+    ("Topics: [Water](/t/water)", "rule:taxonomy"),
+])
+def test_hard_rules(line, reason):
+    split = split_boilerplate(article(bottom=[line]))
+    assert boiler_reasons(split)[line] == reason
+    assert split.body == "\n\n".join(PROSE)
+
+
+def test_soft_signal_at_the_edge_of_the_body_is_trimmed():
+    line = "Subscribe to our newsletter for more stories like this one every single morning of the week, free."
+    split = split_boilerplate(article(bottom=[line]))
+    assert line in boiler_reasons(split)
+    assert "soft:subscribe" in boiler_reasons(split)[line]
+
+
+def test_short_line_between_prose_is_body_and_low_stopword_list_is_not():
+    body = [PROSE[0], "He added, laughing:", PROSE[1], PROSE[2]]
+    split = split_boilerplate(article(body=body, bottom=["Home Sport Weather Markets Travel Culture Video Podcasts Newsletters Archive Contact"]))
+    assert "He added, laughing:" in split.body
+    assert "Home Sport Weather" not in split.body
+
+
+def test_paragraph_broken_mid_sentence_is_joined_in_text_and_kept_in_markdown():
+    body = [PROSE[0], "Farmers along the valley have asked for the *work* to be done in", "stages, because they need the water.", PROSE[2]]
+    text = article(body=body)
+    split = split_boilerplate(text)
+    assert "Farmers along the valley have asked for the work to be done in stages, because they need the water." in split.body
+    assert reassemble(split.body, split.boilerplate, split.segments) == text
+    markdown = split_boilerplate(text, cfg=BoilerplateConfig(body_format="markdown"))
+    assert "the *work* to be done in\n\nstages" in markdown.body
+    assert reassemble(markdown.body, markdown.boilerplate, markdown.segments) == text
+
+
+def test_template_lines_from_other_documents_of_the_source():
+    promo = "Valley News is read by farmers and families across the region every week."
+    shared = PROSE[0] + " " + PROSE[2]  # re-published by 3 of the 10 documents: long prose, so not a template
+    names = ["Ada", "Bram", "Cleo", "Dov", "Eli", "Fay", "Gus", "Hal", "Ivo", "Jan"]
+    docs = [
+        article(top=[promo], body=[f"{name} said the board met {name}'s neighbours. " + PROSE[1], PROSE[2].replace("few", name), *([shared] if i < 3 else [])])
+        for i, name in enumerate(names)
+    ]
+    df = {}
+    for doc in docs:
+        for key in line_keys(doc):
+            df[key] = df.get(key, 0) + 1
+    cfg = BoilerplateConfig()
+    templates = select_templates(len(docs), df, cfg)
+    assert all(0 <= key < 2**63 for key in templates)
+    split = split_boilerplate(docs[0], templates, len(docs), cfg)
+    assert boiler_reasons(split)[promo] == "template 10/10 docs"
+    # a body paragraph shared by a few documents is not furniture when long (re-syndicated copies)
+    assert shared in split.body
+    no_guard = split_boilerplate(docs[0], templates, len(docs), BoilerplateConfig(template_prose_chars=10_000))
+    assert boiler_reasons(no_guard)[shared] == "template 3/10 docs"
+    without = split_boilerplate(docs[0])
+    assert promo in without.body
+
+
+def test_select_templates_thresholds():
+    cfg = BoilerplateConfig(template_min_docs=3, template_min_share=0.10)
+    assert select_templates(100, {1: 12, 2: 9, 3: 2}, cfg) == {1: 12}
+    assert select_templates(10, {1: 3, 2: 2}, cfg) == {1: 3}
+
+
+def test_title_line_is_boilerplate():
+    split = split_boilerplate(article(top=["# The new weir"]), title="The new weir")
+    assert boiler_reasons(split)["# The new weir"] == "title"
+
+
+def test_language_stopwords_for_german():
+    german = [
+        "Der Gemeinderat hat am Dienstag beschlossen, dass die neue Brücke über den Fluss bis zum Herbst fertig sein soll und dass die alte bis dahin offen bleibt.",
+        "Die Bauern im Tal hatten darum gebeten, die Arbeiten in mehreren Abschnitten durchzuführen, weil sie das Wasser für ihre Felder den ganzen Sommer über brauchen.",
+    ]
+    split = split_boilerplate(article(body=german))
+    assert split.language == "de"
+    assert split.body == "\n\n".join(german)
+
+
+def test_explain_marks_each_unit():
+    text = article(bottom=["Copyright © 2020 Valley News"])
+    split = split_boilerplate(text)
+    row = {"text": split.body, "boilerplate": split.boilerplate, "segments": split.segments, "title": "The weir"}
+    out = explain(row).split("\n")
+    assert out[0] == "title: The weir"
+    assert out[1].startswith("+ body") and PROSE[0] in out[1]
+    assert out[-1].startswith("- boilerplate [rule:copyright] Copyright © 2020 Valley News")
+
+
+def test_run_sets_columns_and_drops_empty_body():
+    good = Document(id="a", text="", path="a.md", record=1, raw_hash="h", source_text=article(), source="valley")
+    empty = Document(id="b", text="", path="b.md", record=1, raw_hash="h", source_text="Copyright © 2020 Valley News")
+    skipped = Document(id="c", text="x", path="c.md", record=1, raw_hash="h", source_text="x")
+    skipped.drop("bad", "")
+    stats = Stats()
+    out = list(boilerplate.run([good, empty, skipped], BoilerplateConfig(), stats, {"valley": (1, {})}))
+    assert [d.id for d in out] == ["a", "b", "c"]
+    assert good.text == "\n\n".join(PROSE) and good.segments and good.reject is None
+    assert empty.reject == "no_body" and empty.boilerplate == "Copyright © 2020 Valley News"
+    assert skipped.text == "x" and skipped.reject == "bad"
+    assert stats.get("boilerplate.no_body") == 1 and stats.get("boilerplate.split") == 1
+
+
+def test_html_path_keeps_main_content_and_rules_run_on_it():
+    page = normalize_text("\n\n".join(["[Home](/) [News](/news)", *PROSE, "Copyright © 2021 Valley News", "[Privacy](/p)"]))
+    main = "\n".join([*PROSE, "Copyright © 2021 Valley News"])
+    split = boilerplate.split_html(page, main)
+    assert split.body == "\n\n".join(PROSE)
+    assert boiler_reasons(split)["[Home](/) [News](/news)"] == "html: outside main content"
+    assert boiler_reasons(split)["Copyright © 2021 Valley News"] == "rule:copyright"
+    assert reassemble(split.body, split.boilerplate, split.segments) == page
+
+
+def test_seed_article_golden():
+    folder = SHARED / "corpora" / "seed"
+    if not folder.is_dir():
+        pytest.skip(f"{SHARED} (the shared corpora beside the repository) is absent")
+    truth = json.loads((folder / "truth.json").read_text())
+    raw = (folder / truth["file"]).read_text(encoding="utf-8")
+    text = normalize_text(raw)
+    split = split_boilerplate(text, title=truth["metadata"]["title"])
+    assert reassemble(split.body, split.boilerplate, split.segments) == text
+    raw_lines = raw.split("\n")
+    body_lines = sorted(n + 1 for n, line in enumerate(raw_lines) if line.strip() and clean_markdown(line) in split.body)
+    assert body_lines == truth["body_lines"]
+    # lines 33/35: one paragraph broken mid-sentence, joined again
+    assert "restoring peace and security to Syria" in split.body
+    assert "*" not in split.body and "](" not in split.body

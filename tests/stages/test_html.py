@@ -1,0 +1,39 @@
+import pytest
+
+pytest.importorskip("trafilatura")
+
+from builder.stages import html  # noqa: E402
+
+PAGE = """<html><head><title>T</title><style>p {color: red}</style><script>var x = 1;</script></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+<h1>The weir   is finished</h1>
+<p>The river board said on
+Tuesday that the new <a href="/weir"><span>weir</span></a> was finished.<br>A second line.</p>
+<ol><li>first</li><li>second</li></ol>
+<table><tr><td>Pos.</td><td>Name</td></tr><tr><td>1</td><td>Jo</td></tr></table>
+<div style="display: none">hidden text</div>
+<footer>Copyright 2021 Valley News</footer></body></html>"""
+
+
+def test_page_text_blocks_links_lists_tables():
+    text = html.page_text(PAGE)
+    lines = text.split("\n\n")
+    assert "- [Home](/)" in lines and "- [News](/news)" in lines
+    assert "# The weir is finished" in lines
+    assert "The river board said on Tuesday that the new [weir](/weir) was finished." in lines
+    assert "A second line." in lines
+    assert "1. first" in lines and "2. second" in lines
+    assert "| Pos. | Name" in lines and "| 1 | Jo" in lines
+    assert "Copyright 2021 Valley News" in lines
+    assert "hidden text" not in text and "color" not in text and "var x" not in text
+
+
+def test_page_text_without_links():
+    assert "The river board said on Tuesday that the new weir was finished." in html.page_text(PAGE, links=False)
+
+
+def test_extract_main_content_and_metadata():
+    extracted = html.extract(PAGE.replace("<h1>", "<article><h1>").replace("</table>", "</table></article>"), "https://www.valley.example/a")
+    assert "river board" in extracted.main_text
+    assert "Home" not in extracted.main_text
+    assert extracted.page_text.startswith("- [Home](/)")
