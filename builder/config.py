@@ -229,15 +229,37 @@ class QualityConfig:
 
 @dataclass(frozen=True)
 class TokensConfig:
-    tokenizer: str = option("auto", "Tokenizer for n_tokens: 'auto' (the bundled GPT-2 BPE when installed, else 'words'), or 'words'.")
+    tokenizer: str = option(
+        "auto",
+        "Tokenizer for n_tokens, named in the manifest: 'auto' (cl100k_base when the rs-bpe package is "
+        "installed, else 'words'), 'cl100k_base' or 'o200k_base' (OpenAI BPE vocabularies shipped inside "
+        "rs-bpe: no download), 'tiktoken:<encoding>' (tiktoken, for an encoding it can load offline), or "
+        "'words' (words plus punctuation marks, no dependency).",
+    )
 
 
 @dataclass(frozen=True)
 class LabelsConfig:
-    sources: dict[str, dict[str, str]] = option({}, 'Labels per source domain, e.g. [labels.sources."example.org"] type = "reliable".')
-    file: str = option("", "CSV or JSONL file of source labels (one row per domain).")
-    domain_column: str = option("domain", "Column of the labels file naming the domain.")
-    exclude: list[str] = option([], "Reject documents whose source has one of these labels, as 'key=value'.")
+    """Per-source labels (builder/stages/labels.py), matched on the registered domain: `www.` and
+    subdomains folded, the most specific entry winning; an entry may carry a path (cato.org/blog)."""
+
+    sources: dict[str, dict[str, str]] = option(
+        {}, 'Labels per source domain, e.g. [labels.sources."example.org"] type = "reliable". Wins over the file.'
+    )
+    file: str = option(
+        "",
+        "CSV/TSV or JSONL file (optionally .gz) of source labels, one row per domain; every named column other "
+        "than domain_column is a label, empty cells are skipped. Relative paths are taken from the config file's folder.",
+    )
+    domain_column: str = option(
+        "domain", "Column of the labels file naming the domain (FakeNewsCorpus websites.csv: 'url')."
+    )
+    label_columns: list[str] = option([], "Columns of the labels file kept as labels (empty: all the others).")
+    exclude: list[str] = option(
+        [],
+        "Reject documents whose source has one of these labels, as 'key=value' (e.g. 'type=fake'); the reject "
+        "reason is label:<key>=<value>.",
+    )
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ class _Ngrams:
         self.total_chars = int(lengths.sum())
         self.prefix_chars = np.concatenate(([0], np.cumsum(lengths)))
         self._keys = {1: self.word_keys}
-        self._word_mass: np.ndarray | None = None
+        self._word_mass: int | None = None
 
     def keys(self, n: int) -> np.ndarray:
         """Key of the n-gram starting at each position (n_words - n + 1 of them)."""
@@ -156,18 +156,18 @@ class _Ngrams:
         return order, ordered, ordered[1:] == ordered[:-1]
 
     def top_chars_bound(self, n: int) -> float:
-        """An upper bound of `top_chars(n)` from word counts alone: an n-gram occurs at most as often
-        as each of its words, so its characters are at most the n largest (count x length) of
-        single words. In prose this bound is already below the limits, and no n-gram is sorted."""
+        """An upper bound of `top_chars(n)` from word counts alone. Each occurrence of an n-gram puts
+        its k-th word at a distinct position, so the n-gram occurs at most as often as each of its
+        words: its characters are at most n times the largest (count x length) of a single word.
+        In prose this bound is already below the limits, and no n-gram is sorted."""
         if self._word_mass is None:
-            order, ordered, same = self._sorted(1)
+            order, _, same = self._sorted(1)
             run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
             counts = np.diff(np.append(run_starts, len(order)))
-            mass = np.sort(counts * self.lengths[order[run_starts]])[::-1]
-            self._word_mass = np.cumsum(mass)
-        if self.total_chars == 0 or len(self._word_mass) == 0:
+            self._word_mass = int((counts * self.lengths[order[run_starts]]).max()) if len(order) else 0
+        if self.total_chars == 0:
             return 0.0
-        return int(self._word_mass[min(n, len(self._word_mass)) - 1]) / self.total_chars
+        return n * self._word_mass / self.total_chars
 
     def top_chars(self, n: int) -> float:
         """Gopher: share of the characters covered by the most frequent n-gram (0 when none repeats)."""
@@ -221,7 +221,12 @@ def quality_signals(text: str, language: str | None = "en", cfg: QualityConfig =
         signals["bullet_lines"] = sum(1 for line in lines if _BULLET.match(line)) / n_lines
         signals["ellipsis_lines"] = sum(1 for line in lines if _ELLIPSIS_END.search(line)) / n_lines
         signals["punct_lines"] = sum(1 for line in lines if _TERMINAL.search(line)) / n_lines
-        signals["short_lines"] = sum(1 for line in lines if len(line) <= cfg.short_line_chars) / n_lines
+        # Characters per line mean nothing comparable in scripts without spaces (a short CJK line
+        # says as much as a long English one).
+        signals["short_lines"] = (
+            None if lang in NO_SPACE_LANGUAGES
+            else sum(1 for line in lines if len(line) <= cfg.short_line_chars) / n_lines
+        )
         dup_count, dup_chars = _duplicates(lines)
         signals["dup_lines"] = dup_count / n_lines
         signals["dup_line_chars"] = dup_chars / max(1, sum(map(len, lines)))
