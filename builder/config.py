@@ -125,7 +125,7 @@ class BoilerplateConfig:
 @dataclass(frozen=True)
 class LanguageConfig:
     seed: int = option(0, "Seed of the language detector's random trials (langdetect is random otherwise); the same seed gives the same answers on any machine.")
-    sample_chars: int = option(1000, "Characters of the body the detector reads (the first ones, cut at a space): bounds the time per document.")
+    sample_chars: int = option(500, "Characters of the body the detector reads (the first ones, cut at a space): bounds the time per document.")
     engine: Literal["fast", "langdetect"] = option(
         "fast", "'fast': langdetect's model and algorithm vectorised with numpy (about 10x faster); 'langdetect': the library's own Detector, seeded."
     )

@@ -88,7 +88,7 @@ class _Model:
         self.languages = list(self.factory.langlist)
         grams = sorted(self.factory.word_lang_prob_map)
         self.index = {gram: row for row, gram in enumerate(grams)}
-        self.probs = np.array([self.factory.word_lang_prob_map[g] for g in grams], dtype=np.float64)
+        self.probs = np.array([self.factory.word_lang_prob_map[g] for g in grams], dtype=np.float32)
         # NGram.normalize for every BMP character, as one str.translate table.
         table = {}
         for code in range(0x10000):
@@ -191,7 +191,7 @@ def _detect_fast(text: str, seed: int) -> LanguageResult:
     alphas = _ALPHA + rng.standard_normal(_N_TRIAL) * _ALPHA_WIDTH
     # Draws are made chunk by chunk, always for all trials, so the sequence depends on the seed only.
     draws = rng.integers(0, len(rows), size=(_N_TRIAL, _CHUNKS[0]))
-    weights = alphas / _BASE_FREQ
+    weights = (alphas / _BASE_FREQ).astype(np.float32)
     log_prior = -np.log(len(model.languages))
 
     def final_posteriors(trials: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -239,7 +239,7 @@ def _detect_langdetect(text: str, seed: int) -> LanguageResult:
     return LanguageResult(iso_code(ranked[0].lang), round(float(ranked[0].prob), 6))
 
 
-def detect_language(text: str, seed: int = 0, sample_chars: int = 1000, engine: str = "fast") -> LanguageResult:
+def detect_language(text: str, seed: int = 0, sample_chars: int = 500, engine: str = "fast") -> LanguageResult:
     """Language of `text` (ISO 639-1) and its probability; 'und' when there are no letters to judge."""
     sample = sample_text(text, sample_chars)
     if not _LETTER.search(sample):
