@@ -68,7 +68,8 @@ class InputConfig:
         {"url": ["metadata.url"], "title": ["metadata.title"], "author": ["authors"], "source": ["domain"]},
         "Other field names tried, in order, when a record lacks the configured one, keyed by what they hold "
         "(text, html, id, url, title, author, published, source, crawled). Every field name may be dotted "
-        "('metadata.url') to reach into nested objects (Dolma) and struct columns (Parquet).",
+        "('metadata.url') to reach into nested objects (Dolma) and struct columns (Parquet). A table given "
+        "in a config file replaces this whole default.",
     )
     max_file_bytes_per_task: int = option(
         64 * 1024 * 1024, "Small input files are grouped into tasks of at most this many bytes."

@@ -83,3 +83,12 @@ def test_empty_parquet(tmp_path, reader):
     pq.write_table(pa.table({"text": pa.array([], pa.string())}), path)
     [reject] = reader.read(path)
     assert (reject.record, reject.reason) == (0, "empty_file")
+
+
+def test_binary_text_column_is_decoded_as_utf8(tmp_path, reader):
+    path = tmp_path / "bytes.parquet"
+    pq.write_table(pa.table({"text": pa.array(["Caf\u00e9".encode(), b"Caf\xe9"], pa.binary())}), path)
+    records, [reject] = reader.split(reader.read(path))
+    assert [r.text for r in records] == ["Caf\u00e9"]
+    assert (reject.path, reject.record, reject.reason) == ("bytes.parquet", 2, "invalid_utf8")
+    assert [r.text for r in reader.read(path, encoding_errors="replace")] == ["Caf\u00e9", "Caf\ufffd"]
