@@ -152,6 +152,8 @@ def build(
             pipeline_version=__version__,
             tokenizer=tokens.tokenizer_info(config.tokens),
         )
+    except release.NothingToPublish as error:
+        raise BuildError(str(error)) from None
     finally:
         executor.close()
     timings["publish"] = {"wall_seconds": round(time.perf_counter() - publish_started, 3)}

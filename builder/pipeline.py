@@ -356,7 +356,7 @@ def run_phases(ctx: BuildContext, executor, progress: bool = True) -> tuple[Stat
         done = {int(p.stem) for p in ctx.path("completions", name).glob("*.json")}
         pending = [rank for rank in range(n_tasks) if rank not in done]
         started = time.perf_counter()
-        with tqdm(total=n_tasks, initial=n_tasks - len(pending), desc=f"{name:>10}", unit="task", disable=not progress) as bar:
+        with tqdm(total=n_tasks, initial=n_tasks - len(pending), desc=f"{name:>16}", unit="task", disable=not progress) as bar:
             for _ in executor.map(partial(run_task, name, fn, ctx), pending):
                 bar.update(1)
         results = [json.loads(ctx.path("completions", name, f"{r:05d}.json").read_text()) for r in range(n_tasks)]

@@ -126,3 +126,12 @@ def test_append_release_adds_only_new_documents(tmp_path: Path):
     assert datasets.load_dataset(str(out), "v1.0.0", split="train").num_rows == v1.manifest["rows"]
     assert datasets.load_dataset(str(out), "v1.1.0", split="train").num_rows == v2.manifest["total_rows"]
     assert datasets.load_dataset(str(out), split="train").num_rows == v2.manifest["total_rows"]
+
+
+def test_a_first_release_with_no_surviving_document_is_an_error(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"text": ""}\n{broken\n')
+    with pytest.raises(builder.BuildError, match="no document survived"):
+        builder.build([str(folder)], tmp_path / "corpus", "1.0.0", BuildConfig(), QUIET)
+    assert not (tmp_path / "corpus" / "manifests").exists()

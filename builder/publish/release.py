@@ -18,7 +18,11 @@ from builder.publish import card, composition, croissant, manifest
 from builder.publish.parquet import write_shards
 from builder.schema import schema_version
 
-STATE_DIR = ".shardsmith"  # work and staging folders inside a release folder, removed after a build
+STATE_DIR = ".shardsmith"
+
+
+class NothingToPublish(RuntimeError):
+    """A first release in which no document survived: there would be no shard to load."""  # work and staging folders inside a release folder, removed after a build
 
 
 def staging_dir(release_root: Path, version: str) -> Path:
@@ -159,6 +163,14 @@ def publish(
         "timings": timings,
     }
     version_manifest["changelog"] = changelog(version_manifest)
+    if rows == 0 and parent is None:
+        reasons = ", ".join(f"{k[len('reject.'):]} {v:,}" for k, v in sorted(stats.items()) if k.startswith("reject."))
+        shutil.rmtree(stage)
+        raise NothingToPublish(
+            f"no document survived ({accounting['inputs']:,} inputs: {removed.num_rows:,} duplicates, "
+            f"{n_rejects:,} rejects: {reasons or 'none'}); nothing was published. "
+            f"The rejects are listed in {work / 'rejects'}"
+        )
     if not accounting["balanced"]:
         raise RuntimeError(
             f"accounting does not balance: {accounting['inputs']} inputs != {rows} rows + "
