@@ -7,8 +7,9 @@ and tables (generated here from templates this project wrote), more than 95% dro
     /work/venv/bin/python bench/quality.py
 
 Prints, per set, the drop rate and the reasons, every dropped real article with its reason, and
-the CPU time per document of `quality_signals` + `check` beside `str.split` on the same texts
-(the machine may be shared: the ratio is the stable figure). Skips without ../shared.
+the CPU time per document of `quality_signals` + `check` and of the token counters beside
+`str.split` on the same texts (the machine may be shared: the ratio is the stable figure).
+Skips without ../shared.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 import random
 import sys
 import time
@@ -23,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from builder.config import QualityConfig
+from builder.stages import tokens
 from builder.stages.quality import check, quality_signals
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
@@ -206,8 +209,17 @@ def main() -> int:
     docs = [t for _, t in sets["buzzfeed_webis_2016"] if 2500 <= len(t.encode("utf-8")) <= 3500]
     quality_ms = cpu_ms_per_doc(lambda t: check(quality_signals(t, "en", cfg), cfg), docs)
     split_ms = cpu_ms_per_doc(str.split, docs)
-    print(f"speed on {len(docs)} bodies of 2.5-3.5 KB: quality_signals+check {quality_ms:.3f} ms/doc (CPU), "
-          f"str.split {split_ms:.3f} ms/doc, ratio {quality_ms / split_ms:.1f}x")
+    print(f"speed on {len(docs)} bodies of 2.5-3.5 KB (CPU time; load average {os.getloadavg()[0]:.1f}):")
+    print(f"  quality_signals+check {quality_ms:.3f} ms/doc, str.split {split_ms:.3f} ms/doc, ratio {quality_ms / split_ms:.1f}x")
+    for name in ("cl100k_base", "words"):
+        try:
+            count = tokens.get_counter(name)
+            count("warm up")
+        except ImportError:
+            print(f"  tokens {name}: not installed")
+            continue
+        token_ms = cpu_ms_per_doc(count, docs)
+        print(f"  tokens {name}: {token_ms:.3f} ms/doc, ratio to str.split {token_ms / split_ms:.1f}x")
     return 0
 
 

@@ -250,7 +250,8 @@ class LabelsConfig:
     file: str = option(
         "",
         "CSV/TSV or JSONL file (optionally .gz) of source labels, one row per domain; every named column other "
-        "than domain_column is a label, empty cells are skipped. Relative paths are taken from the config file's folder.",
+        "than domain_column is a label, empty cells are skipped. A relative path is taken from the config file's "
+        "folder when the build has one, else from the working directory.",
     )
     domain_column: str = option(
         "domain", "Column of the labels file naming the domain (FakeNewsCorpus websites.csv: 'url')."
