@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import multiprocessing
 import re
 import resource
 import sys
@@ -69,8 +70,10 @@ def write_shards(records: list[dict], work: Path, n_shards: int, text_field: str
 
 
 def _run(args):
+    """One task; returns its Stats and the peak RSS (MB) of the process that ran it."""
     fn, ctx, rank = args
-    return fn(ctx, rank)
+    stats = fn(ctx, rank)
+    return stats, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _warm(_: int) -> None:
@@ -78,14 +81,16 @@ def _warm(_: int) -> None:
     import builder.dedup  # noqa: F401
 
 
-def run_phases(ctx: BuildContext, pool: ProcessPoolExecutor | None) -> dict[str, float]:
-    timings = {}
+def run_phases(ctx: BuildContext, pool: ProcessPoolExecutor | None) -> tuple[dict[str, float], dict[str, float]]:
+    """Run the phases like the pipeline; (seconds per phase, peak RSS MB of a process per phase)."""
+    timings, rss = {}, {}
     for name, fn, n_tasks in dedup.plan(ctx):
         start = time.perf_counter()
         tasks = [(fn, ctx, rank) for rank in range(n_tasks)]
-        list(pool.map(_run, tasks)) if pool and n_tasks > 1 else [_run(t) for t in tasks]
+        results = list(pool.map(_run, tasks)) if pool else [_run(t) for t in tasks]
         timings[name] = time.perf_counter() - start
-    return timings
+        rss[name] = max(r for _, r in results)
+    return timings, rss
 
 
 def datasketch_dedup(records: list[dict], text_field: str) -> tuple[dict[str, str], float]:
@@ -156,6 +161,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["body", "page"], default="body", help="dedup the extracted body or the page with its header and footer")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved runs of both (medians are reported)")
     parser.add_argument("--no-peer", action="store_true", help="skip datasketch (e.g. for memory runs at 100k+)")
     args = parser.parse_args()
     text_field = "text" if args.mode == "body" else "page"
@@ -170,26 +176,35 @@ def main() -> None:
         work = Path(tmp)
         write_shards(records, work, args.shards, text_field)
         ctx = BuildContext(work=str(work), config=BuildConfig(), config_hash="bench", version="1.0.0", pipeline_version="bench", n_shards=args.shards)
-        with ProcessPoolExecutor(args.workers) as pool:
-            list(pool.map(_warm, range(args.workers)))  # workers started, as in a running pipeline
-            start = time.perf_counter()
-            timings = run_phases(ctx, pool)
-            ours_s = time.perf_counter() - start
-        children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        runs, peer_runs = [], []
+        for _ in range(args.repeat):
+            # Interleaved with the peer, so that both see the same machine load. A fresh pool per
+            # run (forkserver: workers do not inherit this process's corpus, their RSS is their
+            # own), started before the clock as in a running pipeline.
+            with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+                list(pool.map(_warm, range(args.workers)))
+                start = time.perf_counter()
+                timings, rss = run_phases(ctx, pool)
+                runs.append((time.perf_counter() - start, timings, rss))
+            if not args.no_peer:
+                peer_runs.append(datasketch_dedup(records, text_field))
+        ours_s, timings, rss = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
         table = pq.read_table(work / "dedup" / "removed.parquet")
         removed = dict(zip(table["id"].to_pylist(), table["kept_id"].to_pylist()))
         methods = collections.Counter(table["method"].to_pylist())
 
     ours = score(removed, records, truth)
-    print(f"\nshardsmith dedup phases ({args.workers} processes, {args.shards} shards): {ours_s:.2f} s, {len(records) / ours_s:,.0f} docs/s; "
+    print(f"\nshardsmith dedup phases ({args.workers} processes, {args.shards} shards, median of {args.repeat}: "
+          + ", ".join(f"{r[0]:.2f}" for r in runs) + f" s): {ours_s:.2f} s, {len(records) / ours_s:,.0f} docs/s; "
           + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
-    print(f"  methods: {dict(methods)}; peak RSS of a worker process: {children_rss:.0f} MB")
+    print(f"  methods: {dict(methods)}; peak RSS of a worker per phase: " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items()))
     show("  shardsmith", ours)
     if args.no_peer:
         return
-    peer_removed, peer_s = datasketch_dedup(records, text_field)
+    peer_removed, peer_s = sorted(peer_runs, key=lambda r: r[1])[len(peer_runs) // 2]
     peer = score(peer_removed, records, truth)
-    print(f"\ndatasketch MinHashLSH (threshold 0.7, 128 perms, 1 process): {peer_s:.2f} s, {len(records) / peer_s:,.0f} docs/s")
+    print(f"\ndatasketch MinHashLSH (threshold 0.7, 128 perms, 1 process, median of {len(peer_runs)}: "
+          + ", ".join(f"{r[1]:.2f}" for r in peer_runs) + f" s): {peer_s:.2f} s, {len(records) / peer_s:,.0f} docs/s")
     show("  datasketch", peer)
     print(f"\nspeed ratio (shardsmith docs/s / datasketch docs/s): {peer_s / ours_s:.2f}x")
     print(f"peak RSS of this process (corpus in memory + datasketch): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -279,8 +279,8 @@ def generate(n: int, seed: int = 0) -> tuple[list[dict], dict[str, tuple[str, st
         elif roll < 0.14 and any(st["cast"] for st in stories[-50:]):
             base = rng.choice([st for st in stories[-50:] if st["cast"]])
             cast = base["cast"]
-            shared = rng.sample(base["paragraphs"], k=max(1, int(len(base["paragraphs"]) * rng.uniform(0.1, 0.3))))
-            fresh = _paragraphs(lex, rng, nrng, cast, base["place"], rng.randint(5, 12))
+            shared = rng.sample(base["paragraphs"], k=max(1, int(len(base["paragraphs"]) * rng.uniform(0.15, 0.45))))
+            fresh = _paragraphs(lex, rng, nrng, cast, base["place"], rng.randint(4, 10))
             paragraphs = fresh[:1] + shared + fresh[1:]
             title = _title(lex, rng, nrng, cast, base["place"])
             kind, n_copies = "followup", (1 if rng.random() < 0.2 else 0)

@@ -290,6 +290,9 @@ class NearDedupConfig:
     min_estimated_jaccard: float = option(0.15, "Candidates whose signature agreement is below this are dropped before the exact check.")
     min_containment: float = option(0.6, "A pair is a duplicate only if this share of the smaller document's shingles is in the other...")
     min_jaccard: float = option(0.3, "...and their Jaccard similarity is at least this (containment alone merges follow-up stories).")
+    short_doc_shingles: int = option(150, "When the smaller document of a pair has fewer shingles than this, the short_* floors apply instead...")
+    short_min_containment: float = option(0.65, "...containment floor for short documents (a few chance matches move a short document's ratios a lot)...")
+    short_min_jaccard: float = option(0.35, "...and Jaccard floor for short documents.")
     digit_rule: bool = option(
         True,
         "When both documents have enough digit-bearing shingles, those must overlap too (at least digit_ratio times the "
@@ -312,7 +315,7 @@ class NearDedupConfig:
 class UrlDedupConfig:
     enabled: bool = option(True, "Remove documents whose normalised URL was seen on an earlier document.")
     tracking_params: list[str] = option(
-        ["utm_*", "sr", "linkid", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "ref_src", "cmpid", "ncid", "ocid", "_ga"],
+        ["utm_*", "sr", "linkid", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "ref_src", "adkey", "cmpid", "ncid", "ocid", "_ga"],
         "Query parameters dropped when URLs are compared (case-insensitive; a trailing * matches a prefix).",
     )
     drop_query: bool = option(False, "Drop the whole query string (only for sites whose query never names the article).")

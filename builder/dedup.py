@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 from builder.config import NearDedupConfig
 from builder.context import BuildContext
 from builder.stages import near_dedup as nd
-from builder.stages.exact_dedup import exact_key, same_key_edges
+from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges
 from builder.stages.urls import url_key
 from builder.stats import Stats
 
@@ -66,7 +66,7 @@ META_SCHEMA = pa.schema(
         ("url", pa.string()),
         ("source", pa.string()),
         ("published", pa.string()),
-        ("n_chars", pa.int64()),
+        ("n_chars", pa.int64()),  # characters of the canonical body (whitespace runs count once): the keep policy's length
         ("text_key", pa.int64()),
         ("url_key", pa.int64()),
         ("n_shingles", pa.int32()),
@@ -127,6 +127,17 @@ def lsh_shape(cfg: NearDedupConfig) -> tuple[int, int]:
     return nd.bands_rows(cfg.lsh_threshold, cfg.num_perm)
 
 
+def verify_rule(cfg: NearDedupConfig) -> nd.VerifyRule:
+    return nd.VerifyRule(
+        min_containment=cfg.min_containment,
+        min_jaccard=cfg.min_jaccard,
+        digit_ratio=cfg.digit_ratio if cfg.digit_rule else None,
+        short_doc_shingles=cfg.short_doc_shingles,
+        short_min_containment=cfg.short_min_containment,
+        short_min_jaccard=cfg.short_min_jaccard,
+    )
+
+
 def band_groups(cfg: NearDedupConfig) -> list[list[int]]:
     bands, _ = lsh_shape(cfg)
     step = max(1, cfg.bands_per_task)
@@ -184,10 +195,13 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     stats = Stats()
     cfg = ctx.config
     near = cfg.near_dedup
-    table = pq.read_table(ctx.docs_path(rank), columns=["id", "text", "url", "source_id", "published", "source", "n_chars"])
+    table = pq.read_table(ctx.docs_path(rank), columns=["id", "text", "url", "source_id", "published", "source"])
     texts = table["text"].to_pylist()
     urls = table["url"].to_pylist()
-    text_keys = np.fromiter((exact_key(t, cfg.exact_dedup.ignore_whitespace) for t in texts), dtype=np.int64, count=len(texts))
+    canonical = [canonical_text(t, cfg.exact_dedup.ignore_whitespace) for t in texts]
+    text_keys = np.fromiter((exact_key(t, False) for t in canonical), dtype=np.int64, count=len(texts))
+    body_chars = np.fromiter((len(t) for t in canonical), dtype=np.int64, count=len(texts))
+    del canonical
     url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))
     if near.enabled:
         sets = nd.shingle_sets(texts, near.ngram, near.seed)
@@ -204,7 +218,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
             "url": table["url"],
             "source": table["source"],
             "published": table["published"],
-            "n_chars": table["n_chars"].cast(pa.int64()),
+            "n_chars": pa.array(body_chars, pa.int64()),
             "text_key": pa.array(text_keys, pa.int64()),
             "url_key": pa.array(url_keys, pa.int64()),
             "n_shingles": pa.array(sizes.astype(np.int32), pa.int32()),
@@ -305,15 +319,26 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
     edges: dict[str, list] = {"a": [], "b": [], "containment": [], "jaccard": []}
     if len(pairs):
         own = load_shingles(all_sources[mine].shingles)
+        own_digits = own.digit_counts()
         owner_a = np.searchsorted(offsets, pairs[:, 0], side="right") - 1
-        digit_ratio = near.digit_ratio if near.digit_rule else None
+        rule = verify_rule(near)
+        # Pairs already joined by verified edges need no check: union-find would join them anyway.
+        linked = nd.UnionFind(len(pairs) * 2)
+        node: dict[int, int] = {}
         for i in np.unique(owner_a):  # one other source in memory at a time
             other = own if i == mine else load_shingles(all_sources[i].shingles)
-            for a, b in pairs[owner_a == i]:
-                o = nd.overlap(other.of(int(a - offsets[i])), own.of(int(b - offsets[mine])), near.digit_min_shingles)
-                if nd.is_duplicate(o, near.min_containment, near.min_jaccard, digit_ratio):
-                    edges["a"].append(int(a))
-                    edges["b"].append(int(b))
+            other_digits = own_digits if i == mine else other.digit_counts()
+            for a, b in pairs[owner_a == i].tolist():
+                na, nb = node.setdefault(a, len(node)), node.setdefault(b, len(node))
+                if linked.find(na) == linked.find(nb):
+                    stats.inc("near_dedup.skipped_linked")
+                    continue
+                la, lb = a - int(offsets[i]), b - int(offsets[mine])
+                o = nd.overlap(other.of(la), own.of(lb), near.digit_min_shingles, int(other_digits[la]), int(own_digits[lb]))
+                if nd.is_duplicate(o, rule):
+                    linked.union(na, nb)
+                    edges["a"].append(a)
+                    edges["b"].append(b)
                     edges["containment"].append(o.containment)
                     edges["jaccard"].append(o.jaccard)
                     stats.inc("near_dedup.verified")

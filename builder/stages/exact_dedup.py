@@ -6,11 +6,14 @@ import numpy as np
 import xxhash
 
 
+def canonical_text(text: str, ignore_whitespace: bool = True) -> str:
+    """The text exact dedup compares: with `ignore_whitespace`, its words joined by single spaces."""
+    return " ".join(text.split()) if ignore_whitespace else text
+
+
 def exact_key(text: str, ignore_whitespace: bool = True) -> int:
-    """63-bit hash of the body (fits int64); with `ignore_whitespace`, of its words joined by single spaces."""
-    if ignore_whitespace:
-        text = " ".join(text.split())
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass")) >> 1
+    """63-bit hash of the canonical body (fits int64)."""
+    return xxhash.xxh3_64_intdigest(canonical_text(text, ignore_whitespace).encode("utf-8", "surrogatepass")) >> 1
 
 
 def same_key_edges(keys: np.ndarray) -> np.ndarray:

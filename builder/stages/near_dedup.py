@@ -103,6 +103,11 @@ class ShingleSets:
     def sizes(self) -> np.ndarray:
         return np.diff(self.offsets)
 
+    def digit_counts(self) -> np.ndarray:
+        """Digit-bearing shingles per document."""
+        marks = np.concatenate([[0], np.cumsum(self.values & 1, dtype=np.int64)])
+        return marks[self.offsets[1:]] - marks[self.offsets[:-1]]
+
 
 def shingle_sets(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
     """Sorted unique shingles of every text (a text with fewer than `ngram` tokens has none).
@@ -284,15 +289,20 @@ class Overlap:
     text_containment: float  # containment on the other shingles
 
 
-def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5) -> Overlap:
-    """Exact overlap of two sorted unique shingle arrays."""
-    common = np.intersect1d(a, b, assume_unique=True)
-    inter, size_a, size_b = len(common), len(a), len(b)
-    smaller = min(size_a, size_b)
-    containment = inter / smaller if smaller else 0.0
-    union = size_a + size_b - inter
-    jaccard = inter / union if union else 0.0
-    digit_a, digit_b, digit_common = (int(np.count_nonzero(x & 1)) for x in (a, b, common))
+def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5, digits_a: int | None = None, digits_b: int | None = None) -> Overlap:
+    """Exact overlap of two sorted unique shingle arrays (digit counts may be passed when known)."""
+    size_a, size_b = len(a), len(b)
+    if size_a > size_b:  # search the smaller array in the larger one
+        a, b, size_a, size_b, digits_a, digits_b = b, a, size_b, size_a, digits_b, digits_a
+    if size_a == 0:
+        return Overlap(0, size_a, size_b, 0.0, 0.0, None, 0.0)
+    found = b[np.minimum(np.searchsorted(b, a), size_b - 1)] == a
+    inter = int(np.count_nonzero(found))
+    digit_a = int(np.count_nonzero(a & 1)) if digits_a is None else digits_a
+    digit_b = int(np.count_nonzero(b & 1)) if digits_b is None else digits_b
+    digit_common = int(np.count_nonzero(a[found] & 1))
+    containment = inter / size_a
+    jaccard = inter / (size_a + size_b - inter)
     digit_containment = None
     if min(digit_a, digit_b) >= min_digit_shingles:
         digit_containment = digit_common / min(digit_a, digit_b)
@@ -301,13 +311,29 @@ def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5) -> Overla
     return Overlap(inter, size_a, size_b, containment, jaccard, digit_containment, text_containment)
 
 
-def is_duplicate(o: Overlap, min_containment: float, min_jaccard: float, digit_ratio: float | None) -> bool:
-    """The verification rule: containment and Jaccard floors, plus the digit rule when it applies
-    (digit-bearing shingles must overlap at least `digit_ratio` times as much as the others)."""
+@dataclass(frozen=True)
+class VerifyRule:
+    """Thresholds of the verification rule (see `is_duplicate`)."""
+
+    min_containment: float = 0.6
+    min_jaccard: float = 0.3
+    digit_ratio: float | None = 0.3  # None: no digit rule
+    short_doc_shingles: int = 150  # below this size (the smaller document) the short thresholds apply
+    short_min_containment: float = 0.65
+    short_min_jaccard: float = 0.35
+
+
+def is_duplicate(o: Overlap, rule: VerifyRule = VerifyRule()) -> bool:
+    """The verification rule: containment and Jaccard floors (higher for short documents, where a
+    few chance matches move the ratios a lot), plus the digit rule when it applies (digit-bearing
+    shingles must overlap at least `digit_ratio` times as much as the others)."""
+    short = min(o.size_a, o.size_b) < rule.short_doc_shingles
+    min_containment = rule.short_min_containment if short else rule.min_containment
+    min_jaccard = rule.short_min_jaccard if short else rule.min_jaccard
     if o.containment < min_containment or o.jaccard < min_jaccard:
         return False
-    if digit_ratio is not None and o.digit_containment is not None:
-        return o.digit_containment >= digit_ratio * o.text_containment
+    if rule.digit_ratio is not None and o.digit_containment is not None:
+        return o.digit_containment >= rule.digit_ratio * o.text_containment
     return True
 
 
@@ -351,7 +377,7 @@ def keep_order(
 ) -> np.ndarray:
     """Rank of each document under the keep policy (0 = kept first); ties go to input order.
 
-    first: input order; longest: most characters; earliest: earliest `published` (missing dates
+    first: input order; longest: most characters (callers pass the length that counts); earliest: earliest `published` (missing dates
     last); source_priority: position of the source in the list (unlisted last), then longest.
     """
     n = len(n_chars)

@@ -1,0 +1,219 @@
+import dataclasses
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from builder import dedup
+from builder.config import BuildConfig, NearDedupConfig
+from builder.context import BuildContext
+from builder.document import hash128
+from builder.schema import document_schema
+
+VOCAB = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in "klmnrst"]
+
+
+def story(seed: int, n_words: int = 400) -> str:
+    rng = random.Random(seed)
+    paragraphs = []
+    while sum(len(p.split()) for p in paragraphs) < n_words:
+        paragraphs.append(" ".join(rng.choice(VOCAB) for _ in range(40)) + ".")
+    return "\n\n".join(paragraphs)
+
+
+def edited(text: str, seed: int, rate: float = 0.02) -> str:
+    rng = random.Random(seed)
+    return " ".join(w if rng.random() > rate else rng.choice(VOCAB) for w in text.split(" "))
+
+
+def placeholder(field: pa.Field):
+    t = field.type
+    if pa.types.is_struct(t):
+        return {f.name: placeholder(f) for f in t}
+    if pa.types.is_list(t):
+        return []
+    if field.nullable:
+        return None
+    if pa.types.is_string(t):
+        return ""
+    if pa.types.is_boolean(t):
+        return False
+    return 0
+
+
+def write_docs(work: Path, shards: list[list[dict]]) -> None:
+    schema = document_schema()
+    for rank, docs in enumerate(shards):
+        rows = []
+        for doc in docs:
+            row = {f.name: placeholder(f) for f in schema}
+            row.update(doc)
+            row.update(n_chars=len(doc["text"]), text_hash=hash128(doc["text"]), source_id=doc.get("source_id", "src-" + doc["id"]))
+            rows.append(row)
+        path = work / "docs" / f"{rank:05d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def make_ctx(work: Path, n_shards: int, config: BuildConfig = BuildConfig(), previous: list[str] | None = None) -> BuildContext:
+    return BuildContext(work=str(work), config=config, config_hash="test", version="1.0.0", pipeline_version="test",
+                        n_shards=n_shards, previous_indexes=previous or [])
+
+
+def run_all(ctx: BuildContext, reverse: bool = False) -> None:
+    for _name, fn, n_tasks in dedup.plan(ctx):
+        ranks = range(n_tasks)
+        for rank in reversed(ranks) if reverse else ranks:
+            fn(ctx, rank)
+
+
+def removed_rows(work: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in pq.read_table(work / "dedup" / "removed.parquet").to_pylist()}
+
+
+def corpus() -> list[list[dict]]:
+    full = story(1)
+    words = full.split(" ")
+    truncated = " ".join(words[: int(len(words) * 0.6)])
+    template = "The council of {p} voted {a} to {b} on Monday to approve a budget of {c} million dollars for roads and schools in the {p} district."
+    reports = [" ".join(template.format(p=p, a=a, b=b, c=c) for _ in range(1)) + "\n\n" + story(50 + i, 120) for i, (p, a, b, c) in
+               enumerate([("Arden", 5, 2, 14), ("Belmont", 6, 1, 22)])]
+    return [
+        [
+            {"id": "a1", "text": full, "url": "https://www.example.com/a1?utm_source=x", "source": "example.com", "published": "2024-02-01"},
+            {"id": "b1", "text": story(2), "url": "https://other.org/b1", "source": "other.org", "published": "2024-01-01"},
+            {"id": "r1", "text": reports[0], "url": "https://example.com/r1", "source": "example.com", "published": "2024-01-03"},
+        ],
+        [
+            {"id": "a2", "text": truncated, "url": "https://copy.net/a2", "source": "copy.net", "published": "2024-01-15"},
+            {"id": "a3", "text": "  " + full.replace("\n\n", "\n\n\n"), "url": "https://mirror.net/a3", "source": "mirror.net", "published": "2024-03-01"},
+            {"id": "b2", "text": edited(story(2), 9), "url": "https://third.io/b2", "source": "third.io", "published": "2024-01-02"},
+            {"id": "r2", "text": reports[1], "url": "https://example.com/r2", "source": "example.com", "published": "2024-01-04"},
+            {"id": "u1", "text": story(3), "url": "http://example.com/a1/", "source": "example.com", "published": "2024-02-02"},
+        ],
+    ]
+
+
+def test_phases_remove_exact_near_and_url_copies_with_traceability(tmp_path):
+    write_docs(tmp_path, corpus())
+    ctx = make_ctx(tmp_path, 2)
+    run_all(ctx)
+    removed = removed_rows(tmp_path)
+    # Longest body kept: a1 (full story) over its truncated copy a2 and its whitespace copy a3;
+    # u1 has a1's URL under tracking parameters; b2 is an edited copy of b1 (same length class).
+    assert set(removed) - {"b1", "b2"} == {"a2", "a3", "u1"}
+    b_copy = "b1" if "b1" in removed else "b2"
+    assert removed[b_copy]["kept_id"] == ({"b1", "b2"} - {b_copy}).pop() and removed[b_copy]["method"] == "near"
+    assert 0.6 < removed[b_copy]["similarity"] < 1.0
+    assert removed["a2"]["kept_id"] == "a1" and removed["a2"]["method"] == "near"
+    assert removed["a2"]["similarity"] > 0.95  # the truncated copy is fully contained
+    assert removed["a3"] == {"id": "a3", "source_id": "src-a3", "url": "https://mirror.net/a3", "kept_id": "a1", "method": "exact", "similarity": 1.0}
+    assert removed["u1"]["kept_id"] == "a1" and removed["u1"]["method"] == "url" and removed["u1"]["similarity"] is None
+    assert "r1" not in removed and "r2" not in removed  # templated reports with other names and numbers
+    clusters = {r["id"]: r for r in pq.read_table(tmp_path / "dedup" / "clusters.parquet").to_pylist()}
+    assert clusters["a1"] == {"id": "a1", "dup_count": 3, "dup_cluster": "a1"}
+    assert sum(c["dup_count"] for c in clusters.values()) == len(removed)
+    # The accounting: every input is kept or removed exactly once.
+    all_ids = {d["id"] for shard in corpus() for d in shard}
+    kept = all_ids - set(removed)
+    assert len(kept) + len(removed) == len(all_ids)
+    assert all(r["kept_id"] in kept for r in removed.values())
+
+
+def test_keep_policy_is_applied(tmp_path):
+    write_docs(tmp_path, corpus())
+    config = dataclasses.replace(BuildConfig(), near_dedup=NearDedupConfig(keep="earliest"))
+    run_all(make_ctx(tmp_path, 2, config))
+    removed = removed_rows(tmp_path)
+    assert removed["a1"]["kept_id"] == "a2"  # the truncated copy was published first
+    assert removed["b2"]["kept_id"] == "b1"
+    prio = dataclasses.replace(BuildConfig(), near_dedup=NearDedupConfig(keep="source_priority", source_priority=["mirror.net"]))
+    run_all(make_ctx(tmp_path, 2, prio))
+    assert removed_rows(tmp_path)["a1"]["kept_id"] == "a3"
+
+
+def test_disabled_methods_remove_nothing_of_their_kind(tmp_path):
+    write_docs(tmp_path, corpus())
+    config = dataclasses.replace(BuildConfig(), near_dedup=NearDedupConfig(enabled=False))
+    config = dataclasses.replace(config, url_dedup=dataclasses.replace(config.url_dedup, enabled=False))
+    run_all(make_ctx(tmp_path, 2, config))
+    assert {k: v["method"] for k, v in removed_rows(tmp_path).items()} == {"a3": "exact"}
+
+
+def outputs(work: Path) -> list[bytes]:
+    files = ["removed.parquet", "clusters.parquet"] + sorted(str(p.relative_to(work / "dedup")) for p in (work / "dedup" / "index").rglob("*") if p.is_file())
+    return [(work / "dedup" / f).read_bytes() for f in files]
+
+
+def test_same_output_for_any_task_order_and_worker_count(tmp_path):
+    shards = corpus()
+    one, two = tmp_path / "one", tmp_path / "two"
+    write_docs(one, shards)
+    write_docs(two, shards)
+    run_all(make_ctx(one, 2))
+    # A second worker would run the same tasks in another order: the files must not change.
+    run_all(make_ctx(two, 2), reverse=True)
+    assert outputs(one) == outputs(two)
+    from concurrent.futures import ProcessPoolExecutor
+
+    three = tmp_path / "three"
+    write_docs(three, shards)
+    ctx = make_ctx(three, 2)
+    with ProcessPoolExecutor(2) as pool:
+        for _name, fn, n_tasks in dedup.plan(ctx):
+            list(pool.map(fn, [ctx] * n_tasks, range(n_tasks)))
+    assert outputs(one) == outputs(three)
+
+
+def test_a_killed_task_reruns_from_scratch(tmp_path):
+    write_docs(tmp_path, corpus())
+    ctx = make_ctx(tmp_path, 2)
+    run_all(ctx)
+    before = outputs(tmp_path)
+    (tmp_path / "dedup" / "removed.parquet").unlink()
+    for _name, fn, n_tasks in dedup.plan(ctx)[2:]:
+        for rank in range(n_tasks):
+            fn(ctx, rank)
+    assert outputs(tmp_path) == before
+    assert not list((tmp_path / "dedup").rglob("*.tmp"))
+
+
+def test_later_release_is_deduplicated_against_the_earlier_index(tmp_path):
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    write_docs(first, corpus())
+    run_all(make_ctx(first, 2))
+    index = first / "dedup" / "index"
+    full = story(1)
+    new_docs = [[
+        {"id": "n1", "text": edited(full, 4, 0.01), "url": "https://new.com/n1", "source": "new.com", "published": "2024-05-01"},
+        {"id": "n2", "text": story(2), "url": "https://new.com/n2", "source": "new.com", "published": "2024-05-01"},
+        {"id": "n3", "text": story(77), "url": "https://new.com/n3", "source": "new.com", "published": "2024-05-01"},
+        {"id": "n4", "text": story(77) + "\n\nMore at new.com.", "url": "https://new.com/n4", "source": "new.com", "published": "2024-05-02"},
+        {"id": "n5", "text": story(78), "url": "https://copy.net/a2", "source": "copy.net", "published": "2024-05-02"},
+    ]]
+    write_docs(second, new_docs)
+    run_all(make_ctx(second, 1, previous=[str(index)]))
+    removed = removed_rows(second)
+    assert removed["n1"]["kept_id"] == "a1" and removed["n1"]["method"] == "near"  # a longer new copy never replaces an old row
+    assert removed["n2"]["kept_id"] in {"b1", "b2"}
+    assert removed["n3"]["kept_id"] == "n4"  # both new: the keep policy decides
+    assert "n5" not in removed  # a2 was removed in v1: its URL is not in the index, its text is new
+    clusters = {r["id"] for r in pq.read_table(second / "dedup" / "clusters.parquet").to_pylist()}
+    assert clusters <= {"n3", "n4"}  # old rows are never in this release's clusters
+
+
+def test_incompatible_index_is_used_for_exact_and_url_only(tmp_path):
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    write_docs(first, corpus())
+    run_all(make_ctx(first, 2))
+    write_docs(second, [[
+        {"id": "n1", "text": edited(story(1), 4, 0.01), "url": "https://new.com/n1", "source": "new.com", "published": "2024-05-01"},
+        {"id": "n2", "text": corpus()[0][2]["text"], "url": "https://new.com/n2", "source": "new.com", "published": "2024-05-01"},
+    ]])
+    config = dataclasses.replace(BuildConfig(), near_dedup=NearDedupConfig(seed=99))
+    run_all(make_ctx(second, 1, config, previous=[str(first / "dedup" / "index")]))
+    removed = removed_rows(second)
+    assert "n1" not in removed  # signatures of another seed cannot be compared
+    assert removed["n2"]["kept_id"] == "r1" and removed["n2"]["method"] == "exact"
