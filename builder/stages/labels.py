@@ -41,7 +41,7 @@ _MAX_PATH_SEGMENTS = 3
 
 try:  # the public-suffix list shipped inside `tld`
     from tld import get_fld as _get_fld
-except ImportError:  # pragma: no cover - exercised only without the package
+except ImportError:  # without the package: the heuristic in registered_domain()
     _get_fld = None
 
 

@@ -132,3 +132,15 @@ def test_fakenewscorpus_websites_csv_loads_with_one_option():
     assert all("" not in row and "url" not in row for row in table.values())
     out = list(labels.run([doc(url="https://www.globalresearch.ca/x")], LabelsConfig(exclude=["type=conspiracy"]), Stats(), table))
     assert out[0].reject == "label:type=conspiracy"
+
+
+def test_registered_domain_heuristic_without_the_suffix_list(monkeypatch):
+    monkeypatch.setattr(labels, "_get_fld", None)
+    labels.registered_domain.cache_clear()
+    try:
+        assert labels.registered_domain("news.example.co.uk") == "example.co.uk"
+        assert labels.registered_domain("a.b.example.com") == "example.com"
+        assert labels.registered_domain("shop.example.com.au") == "example.com.au"
+        assert labels.label_for("https://news.example.co.uk/x", TABLE)["type"] == "reliable"
+    finally:
+        labels.registered_domain.cache_clear()
