@@ -97,10 +97,12 @@ def _page(record) -> bytes | None:
     status = record.http_headers.get_statuscode() or ""
     if not status.startswith("2"):
         return None
-    content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+    content_type = (record.http_headers.get_header("Content-Type") or "").strip().lower()
+    if content_type and not content_type.startswith(HTML_TYPES):
+        return None  # left unread: warcio skips it
     payload = record.content_stream().read()
     if content_type:
-        return payload if content_type.startswith(HTML_TYPES) else None
+        return payload
     head = payload[:1024].lstrip().lower()  # no Content-Type: sniff the page itself
     return payload if head.startswith((b"<!doctype html", b"<html")) else None
 

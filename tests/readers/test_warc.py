@@ -126,3 +126,16 @@ def test_plain_warc_cut_at_the_start_of_a_record(tmp_path, reader):
     records, [reject] = reader.split(reader.read(path))
     assert [r.record for r in records] == [3, 4]
     assert (reject.path, reject.record, reject.reason) == ("cut.warc", 8, "bad_warc")
+
+
+def test_response_without_content_type_is_sniffed(tmp_path, reader):
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    for url, body in [("http://x.example/page", b"  <!DOCTYPE html><html><p>Page</p></html>"),
+                      ("http://x.example/data", b'{"not": "html"}')]:
+        headers = StatusAndHeaders("200 OK", [("Server", "test")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+    path = tmp_path / "bare.warc"
+    path.write_bytes(out.getvalue())
+    [record] = reader.read(path)
+    assert (record.record, record.url) == (1, "http://x.example/page")
