@@ -369,9 +369,14 @@ def to_dict(config: Any) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
+# Labels and shard layout: they change no row's content, so they stay out of the hash stamped on rows.
+UNHASHED = ("name", "publish")
+
+
 def config_hash(config: BuildConfig) -> str:
-    """Stable hash of the resolved config (16 hex chars)."""
-    canonical = json.dumps(to_dict(config), sort_keys=True, separators=(",", ":"))
+    """Stable hash (16 hex chars) of every setting that can change a row's content."""
+    values = {k: v for k, v in to_dict(config).items() if k not in UNHASHED}
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
 
 

@@ -49,5 +49,7 @@ def test_config_hash_changes_with_output_settings_only():
     assert config.config_hash(base) == config.config_hash(config.BuildConfig())
     changed = config.from_dict({"near_dedup": {"seed": 7}})
     assert config.config_hash(changed) != config.config_hash(base)
-    # How a build runs is not part of the hashed config.
+    # How a build runs, the dataset's name and the shard layout change no row: not hashed.
     assert "workers" not in config.to_dict(base)
+    relabelled = config.from_dict({"name": "other", "publish": {"target_shard_bytes": 10}})
+    assert config.config_hash(relabelled) == config.config_hash(base)
