@@ -87,6 +87,10 @@ def build(
     if run.workers < 1:
         raise BuildError("--workers must be at least 1")
     try:
+        pipeline.check_config(config)
+    except (ConfigError, OSError) as error:
+        raise BuildError(f"bad config: {error}") from None
+    try:
         files = discover(list(inputs))
     except InputError as error:
         raise BuildError(str(error)) from None

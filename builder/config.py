@@ -418,6 +418,10 @@ def load(path: str | Path | None, overrides: dict[str, Any] | None = None) -> Bu
             raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+    labels_file = values.get("labels", {}).get("file")
+    if path is not None and isinstance(labels_file, str) and labels_file and not Path(labels_file).is_absolute():
+        # A file named in a config file is relative to that config file.
+        values["labels"]["file"] = str(Path(path).parent / labels_file)
     for dotted, value in (overrides or {}).items():
         target = values
         *parents, last = dotted.split(".")

@@ -7,7 +7,7 @@ the worker count), which is what makes the output independent of how many worker
 
     ingest    (per input task)  read -> normalize -> id -> metadata; line keys per source
     templates (1 task)          per-source template lines of the boilerplate splitter
-    process   (per input task)  boilerplate -> language -> licensing -> pii -> quality -> tokens -> labels
+    process   (per input task)  boilerplate -> language -> licensing -> pii -> labels -> quality -> tokens
     dedup ... (see dedup.py)    exact, URL and near duplicates
     finalize  (per input task)  drop duplicates, attach dup_count / dup_cluster
 The publish step (publish/) then writes the release from the finalized shards.
@@ -216,6 +216,15 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
 
 # ---------------------------------------------------------------- templates
 
+def check_config(cfg: BuildConfig) -> None:
+    """Stage settings that can only be judged by the stages (rule names, tokenizer, label table):
+    raise ConfigError before any work."""
+    quality.validate(cfg.quality)
+    tokens.validate(cfg.tokens)
+    labels.parse_excludes(cfg.labels.exclude)
+    labels.load_table(cfg.labels)
+
+
 def templates(ctx: BuildContext, rank: int) -> Stats:
     """Merge the line counts of every shard and keep each source's template lines."""
     stats = Stats()
@@ -266,9 +275,9 @@ def process(ctx: BuildContext, rank: int) -> Stats:
     docs = language.run(docs, cfg.language, stats)
     docs = licensing.run(docs, cfg.licensing, stats)
     docs = pii.run(docs, cfg.pii, stats)
+    docs = labels.run(docs, cfg.labels, stats, labels.load_table(cfg.labels))
     docs = quality.run(docs, cfg.quality, stats)
-    docs = tokens.run(docs, cfg.tokens, stats)
-    docs = labels.run(docs, cfg.labels, stats, labels.load_table(cfg.labels, base_dir=None))
+    docs = tokens.run(docs, cfg.tokens, stats)  # last: only documents that stay are tokenised
     rows = [
         doc.to_row(ctx.pipeline_version, ctx.config_hash)
         for doc in collect(docs, rejects, stats, cfg.input, keep_text_for={"no_body"})

@@ -135,3 +135,10 @@ def test_a_first_release_with_no_surviving_document_is_an_error(tmp_path: Path):
     with pytest.raises(builder.BuildError, match="no document survived"):
         builder.build([str(folder)], tmp_path / "corpus", "1.0.0", BuildConfig(), QUIET)
     assert not (tmp_path / "corpus" / "manifests").exists()
+
+
+def test_stage_settings_are_checked_before_any_work(articles: Path, tmp_path: Path):
+    cfg = from_dict({"labels": {"file": str(tmp_path / "missing-labels.csv")}})
+    with pytest.raises(builder.BuildError, match="bad config"):
+        builder.build([str(articles)], tmp_path / "corpus", "1.0.0", cfg, QUIET)
+    assert not (tmp_path / "corpus").exists()

@@ -53,3 +53,11 @@ def test_config_hash_changes_with_output_settings_only():
     assert "workers" not in config.to_dict(base)
     relabelled = config.from_dict({"name": "other", "publish": {"target_shard_bytes": 10}})
     assert config.config_hash(relabelled) == config.config_hash(base)
+
+
+def test_labels_file_is_relative_to_the_config_file(tmp_path: Path):
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "build.toml").write_text('[labels]\nfile = "sites.csv"\n')
+    cfg = config.load(folder / "build.toml")
+    assert Path(cfg.labels.file) == folder / "sites.csv"

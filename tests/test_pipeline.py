@@ -54,7 +54,8 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         ("ingest:1", FAULT_BEFORE_MARKER),
         ("templates:0", FAULT_AFTER_MARKER),
         ("process:2", FAULT_BEFORE_MARKER),
-        ("dedup:0", FAULT_AFTER_MARKER),
+        ("dedup_verify:1", FAULT_AFTER_MARKER),
+        ("dedup_clusters:0", FAULT_BEFORE_MARKER),
         ("finalize:1", FAULT_BEFORE_MARKER),
     ],
 )
