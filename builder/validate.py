@@ -67,6 +67,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,12 @@ VIEWER_ROW_GROUP_BYTES = 300_000_000  # the Hub viewer's scan limit
 EARLIEST_PUBLISHED = dt.datetime(1800, 1, 1, tzinfo=dt.timezone.utc)
 EARLIEST_CRAWLED = dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)  # before the web
 MAX_FINDINGS_PER_FILE = 5  # per check and file; the rest are counted in one summary finding
-NEAR_DUP_SAMPLE = 200  # rows of a version checked against earlier versions' near-dup index
+NEAR_DUP_SAMPLE = 200
+# The narrow columns the row checks read (never the text).
+ROW_COLUMNS = (
+    "id", "text_hash", "url", "published", "provenance.crawled", "language", "license", "license_status",
+    "license_basis", "license_nc", "license_nd", "license_sa", "license_evidence",
+)  # rows of a version checked against earlier versions' near-dup index
 
 CHECKS = (
     "layout", "numbering", "empty_shard", "parquet", "compression", "row_groups", "schema", "rows",
@@ -361,7 +367,8 @@ class Context:
     report: Report
     footers: dict[str, pq.FileMetaData | None] = field(default_factory=dict)
     schemas: dict[str, pa.Schema] = field(default_factory=dict)
-    column_cache: dict[tuple[str, str], pa.ChunkedArray | None] = field(default_factory=dict)
+    tables: dict[str, dict[str, pa.ChunkedArray] | None] = field(default_factory=dict)
+    builders: dict[str, Any] = field(default_factory=dict)  # version -> datasets builder of its config
 
     def own_shards(self, version: str) -> list[dict[str, Any]]:
         return list(self.manifests[version].get("shards") or [])
@@ -388,19 +395,22 @@ class Context:
         return self.footers[path]
 
     def column(self, path: str, name: str) -> pa.ChunkedArray | None:
-        """One column of a shard (a dotted name reads a struct member), or None when unreadable."""
-        key = (path, name)
-        if key not in self.column_cache:
-            self.column_cache[key] = None
+        """One column of a shard (a dotted name is a struct member), or None when unreadable.
+
+        The first request for a shard reads all the narrow columns the checks use, in one pass.
+        """
+        if path not in self.tables:
+            self.tables[path] = None
             if self.footer(path) is not None:
-                top = name.split(".")[0]
-                if top in self.schemas[path].names:
-                    try:
-                        table = pq.read_table(self.root / path, columns=[name])
-                        self.column_cache[key] = table.column(0)
-                    except Exception as error:
-                        self.out.add("parquet", f"cannot read column {name}: {error}", path)
-        return self.column_cache[key]
+                names = self.schemas[path].names
+                wanted = [c for c in ROW_COLUMNS if c.split(".")[0] in names]
+                try:
+                    table = pq.read_table(self.root / path, columns=wanted)
+                    self.tables[path] = {c: table.column(c.split(".")[-1]) for c in wanted}
+                except Exception as error:  # damaged data pages
+                    self.out.add("parquet", f"cannot read the columns {', '.join(wanted)}: {_short(error)}", path)
+        table = self.tables[path]
+        return None if table is None else table.get(name)
 
 
 def load_manifests(root: Path, versions: list[str], out: Findings) -> dict[str, dict[str, Any]]:
@@ -1016,6 +1026,7 @@ def check_card_configs(ctx: Context, versions: list[str]) -> None:
             m = ctx.manifests[v]
             try:
                 builder = datasets.load_dataset_builder(str(ctx.root), name)
+                ctx.builders[v] = builder
             except Exception as error:
                 ctx.out.add("card_configs", f"config {name} does not resolve: {type(error).__name__}: {error}", "README.md")
                 continue
@@ -1025,8 +1036,14 @@ def check_card_configs(ctx: Context, versions: list[str]) -> None:
                 ctx.out.add("card_configs", f"config {name} has splits {splits}, expected train", "README.md")
             got = [Path(p).resolve() for p in resolved.get("train", [])]
             want = [(ctx.root / p).resolve() for p in ctx.served(v)]
-            for path in sorted(set(want) - set(got)):
-                ctx.out.add("card_configs", f"config {name} misses {_rel(ctx, path)}, which v{v} serves", "README.md")
+            missing = sorted(set(want) - set(got))
+            for folder in sorted({p.parent for p in missing}):
+                in_folder = [p for p in missing if p.parent == folder]
+                if len(in_folder) == len([p for p in want if p.parent == folder]) and len(in_folder) > 1:
+                    ctx.out.add("card_configs", f"config {name} misses the folder {_rel(ctx, folder)}/ ({len(in_folder)} files v{v} serves)", "README.md")
+                else:
+                    for path in in_folder:
+                        ctx.out.add("card_configs", f"config {name} misses {_rel(ctx, path)}, which v{v} serves", "README.md")
             for path in sorted(set(got) - set(want)):
                 ctx.out.add("card_configs", f"config {name} resolves to {_rel(ctx, path)}, which v{v} does not serve", "README.md")
             if len(got) != len(set(got)):
@@ -1115,25 +1132,32 @@ def check_croissant(ctx: Context) -> None:
 
 def validate_with_mlcroissant(ctx: Context, path: Path) -> None:
     try:
-        import mlcroissant as mlc
-        from absl import logging as absl_logging
+        errors, warnings = mlcroissant_issues(str(path.resolve()), path.read_text("utf-8"))
     except ImportError:
         ctx.report.notes.append("croissant.json checked structurally; install the `croissant` extra (mlcroissant) to validate it against the spec")
         return
+    for error in errors:
+        ctx.out.add("croissant", f"mlcroissant: {error}", "croissant.json")
+    for warning in warnings:
+        ctx.out.add("croissant", f"mlcroissant: {warning}", "croissant.json", level="warning")
+
+
+@lru_cache(maxsize=8)
+def mlcroissant_issues(path: str, text: str) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of mlcroissant's validation of a croissant.json (cached on its text)."""
+    import mlcroissant as mlc
+    from absl import logging as absl_logging
+
     verbosity = absl_logging.get_verbosity()
     absl_logging.set_verbosity(absl_logging.ERROR)
     try:
-        dataset = mlc.Dataset(jsonld=str(path))
-        for warning in sorted(dataset.metadata.ctx.issues.warnings):
-            ctx.out.add("croissant", f"mlcroissant: {warning}", "croissant.json", level="warning")
+        dataset = mlc.Dataset(jsonld=path)
+        return [], sorted(dataset.metadata.ctx.issues.warnings)
     except mlc.ValidationError as error:
-        for line in str(error).splitlines():
-            if line.strip().startswith("-"):
-                ctx.out.add("croissant", f"mlcroissant: {line.strip()[1:].strip()}", "croissant.json")
-        if not any(f.check == "croissant" for f in ctx.out.items):
-            ctx.out.add("croissant", f"mlcroissant: {error}", "croissant.json")
-    except Exception as error:
-        ctx.out.add("croissant", f"mlcroissant cannot read it: {type(error).__name__}: {error}", "croissant.json")
+        listed = [line.strip()[1:].strip() for line in str(error).splitlines() if line.strip().startswith("-")]
+        return listed or [_short(error)], []
+    except Exception as error:  # mlcroissant fails on some inputs instead of reporting them
+        return [f"cannot read it: {type(error).__name__}: {_short(error)}"], []
     finally:
         absl_logging.set_verbosity(verbosity)
 
@@ -1181,7 +1205,9 @@ def check_smoke_load(ctx: Context, n: int) -> None:
             except Exception as error:
                 ctx.out.add("smoke_load", f"config {name}: load_dataset fails: {type(error).__name__}: {_short(error)}", "README.md")
             try:
-                stream = datasets.load_dataset(str(ctx.root), name, split="train", streaming=True)
+                # What load_dataset(folder, name, streaming=True) does, on the builder the card check resolved.
+                builder = ctx.builders.get(v) or datasets.load_dataset_builder(str(ctx.root), name)
+                stream = builder.as_streaming_dataset(split="train")
                 rows = list(islice(stream, n))
                 if len(rows) < min(n, int(ctx.manifests[v].get("total_rows") or 0)):
                     ctx.out.add("smoke_load", f"config {name}: streaming gave only {len(rows)} rows", "README.md")
