@@ -19,9 +19,11 @@ prints a published row line by line.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import importlib.util
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,19 +63,55 @@ _HAS_DIGIT = re.compile(r"\d")
 _TERMINAL = re.compile(r"[.!?:;\"”’')\]…]\s*$")
 
 
+def _has_markup(line: str) -> bool:
+    # plain substring tests: far cheaper than a regex on the prose lines that make most of a text
+    return ("[" in line or "*" in line or "_" in line or "<" in line or "#" in line or "`" in line or "\\" in line
+            or line.lstrip()[:1] in (">", "+"))
+
+
 def clean_markdown(line: str) -> str:
     """A markdown line as plain text: links reduced to their text, images and emphasis dropped,
     heading, list and quote marks removed, escapes resolved."""
-    if not _MARKUP.search(line):
-        return line.strip()
+    return clean_with_links(line)[0]
+
+
+def clean_with_links(line: str) -> tuple[str, int]:
+    """`clean_markdown(line)` and the number of characters of link text in the line (markdown
+    links, autolinks and bare URLs or e-mail addresses), in one pass over the markup."""
+    if not _has_markup(line):
+        text = line.strip()
+        return text, (_bare_url_chars(text) if "http" in text or "www." in text or "@" in text else 0)
     text = line
+    links = 0
     # each substitution only when its marker is present: most lines have one kind of markup at most
     if "[" in text:
         if "![" in text:
             text = _IMAGE.sub("", text)
-        text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+        link_texts: list[str] = []
+
+        def link_text(match: re.Match[str]) -> str:
+            label = match.group(1) if match.group(1) is not None else match.group(2)
+            link_texts.append(label)
+            return label
+
+        with_links = text
+        text = _LINK.sub(link_text, text)
+        if link_texts:
+            links += sum(len(clean_markdown(label) if _has_markup(label) else label.strip()) for label in link_texts)
+            rest = _LINK.sub(" ", with_links)
+            if "http" in rest or "www." in rest or "@" in rest:
+                links += _bare_url_chars(_AUTOLINK.sub(" ", rest)) if "<" in rest else _bare_url_chars(rest)
+        elif "http" in text or "www." in text or "@" in text:
+            links += _bare_url_chars(_AUTOLINK.sub(" ", text) if "<" in text else text)
+    elif "http" in text or "www." in text or "@" in text:
+        links += _bare_url_chars(_AUTOLINK.sub(" ", text) if "<" in text else text)
     if "<" in text:
-        text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
+        def autolink(match: re.Match[str]) -> str:
+            nonlocal links
+            links += len(match.group(1))
+            return match.group(1).removeprefix("mailto:")
+
+        text = _AUTOLINK.sub(autolink, text)
     if "#" in text:
         heading = _HEADING.match(text)
         if heading:
@@ -91,23 +129,44 @@ def clean_markdown(line: str) -> str:
         text = _CODE.sub(r"\1", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split()), links
+
+
+def _bare_url_chars(text: str) -> int:
+    return sum(len(m.group()) for m in _BARE_URL.finditer(text))
+
+
+# Line keys work on UTF-8 bytes: bytes.translate drops ASCII punctuation and spaces and turns digits
+# into 0 at memory speed; the common typographic marks are removed by plain replaces.
+_KEY_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+_KEY_DELETE = bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90))
+_KEY_UNICODE_MARKS = [m.encode("utf-8") for m in "\u201c\u201d\u2018\u2019\u2014\u2013\u2026\u00ab\u00bb\u2022\u00b7\u00a9\u00ae\u2122\u00a0\u2032\u201e\u2039\u203a\u2212\u00b0"]
+
+
+def _key_bytes(low: str) -> bytes:
+    """CCNet-style key of a lower-cased plain line: letters and digits only, digits as 0."""
+    key = low.encode("utf-8").translate(_KEY_DIGITS, _KEY_DELETE)
+    if not key.isascii():
+        for mark in _KEY_UNICODE_MARKS:
+            if mark in key:
+                key = key.replace(mark, b"")
+    return key
 
 
 def line_key_text(line: str) -> str:
     """CCNet-style normalisation of a line for cross-document counting: markdown reduced to text,
     lower case, digits as 0, punctuation and spaces dropped."""
-    return _KEY_DROP.sub("", _DIGIT.sub("0", clean_markdown(line).lower()))
+    return _key_bytes(clean_markdown(line).lower()).decode("utf-8", "ignore")
 
 
-def _hash(key: str) -> int:
+def _hash(key: bytes) -> int:
     # 63 bits, so the value fits a signed int64 column of any engine
-    return xxhash.xxh3_64_intdigest(key.encode("utf-8")) & 0x7FFF_FFFF_FFFF_FFFF
+    return xxhash.xxh3_64_intdigest(key) & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def line_key(line: str, min_chars: int = 5) -> int | None:
     """Hash of a line's normalised form, or None when too short to count (e.g. '1', '---')."""
-    key = line_key_text(line)
+    key = _key_bytes(clean_markdown(line).lower())
     return _hash(key) if len(key) >= min_chars else None
 
 
@@ -115,10 +174,10 @@ def line_keys(text: str, min_chars: int = 5) -> set[int]:
     """The distinct line keys of a document: the pipeline counts their document frequency per source."""
     keys = set()
     for line in text.split("\n"):
-        if line.strip():
-            key = line_key(line, min_chars)
-            if key is not None:
-                keys.add(key)
+        if line and not line.isspace():
+            key = _key_bytes(clean_markdown(line).lower())
+            if len(key) >= min_chars:
+                keys.add(_hash(key))
     return keys
 
 
@@ -164,28 +223,57 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(w.strip().lower() for w in path.read_text(encoding="utf-8").split("\n") if w.strip())
 
 
-@lru_cache(maxsize=None)
-def _stopword_index(languages: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
-    """word -> indexes of the candidate languages whose list has it."""
-    index: dict[str, list[int]] = {}
+# Words are the tokens left when punctuation becomes a space: bytes.translate does that for ASCII
+# at memory speed (UTF-8 multi-byte sequences hold no ASCII byte, so other scripts pass intact) and
+# a few replaces handle the common typographic marks; far cheaper than a word regex.
+_PUNCT_TO_SPACE = bytes.maketrans(
+    bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90)), b" " * (128 - 62))
+
+
+def words_of(low: str) -> list[str]:
+    """The words of a (lower-cased) text: runs of letters and digits."""
+    data = low.encode("utf-8").translate(_PUNCT_TO_SPACE)
+    if not data.isascii():
+        for mark in _KEY_UNICODE_MARKS:
+            if mark in data:
+                data = data.replace(mark, b" ")
+    return data.decode("utf-8", "replace").split()
+
+
+def stopword_density(low: str, stop: frozenset[str]) -> float:
+    """Share of the words of a lower-cased text that are stop words."""
+    words = words_of(low)
+    return sum(map(stop.__contains__, words)) / len(words) if words else 0.0
+
+
+@lru_cache(maxsize=8)
+def _stopword_index(languages: tuple[str, ...]) -> tuple[dict[str, int], list[tuple[int, ...]]]:
+    """word -> group number, and for each group the indexes of the candidate languages listing its
+    words (words listed by the same languages share a group)."""
+    listed: dict[str, list[int]] = {}
     for i, language in enumerate(languages):
         for word in stopwords(language):
-            index.setdefault(word, []).append(i)
-    return {word: tuple(ids) for word, ids in index.items()}
+            listed.setdefault(word, []).append(i)
+    groups: dict[tuple[int, ...], int] = {}
+    index = {word: groups.setdefault(tuple(ids), len(groups)) for word, ids in listed.items()}
+    return index, list(groups)
 
 
-def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 200, min_coverage: float = 0.15) -> str:
-    """The candidate language whose stop words cover most distinct words of the first
+def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 120, min_coverage: float = 0.15) -> str:
+    """The candidate language whose stop words cover most distinct tokens of the first
     `sample_words` ('' when none covers `min_coverage` of them). Deterministic: ties go to the
-    earlier language in the list."""
-    words = set(_WORD.findall(text[: sample_words * 8].lower()))
+    earlier language in the list. The sample is bounded, so the cost per document is too."""
+    words = set(words_of(text[: sample_words * 8].lower())[:sample_words])
     if not words or not languages:
         return ""
-    index = _stopword_index(languages)
+    # one dict lookup per word (word -> the languages listing it), counted in C
+    index, groups = _stopword_index(languages)
     hits = [0] * len(languages)
-    for word in words:
-        for i in index.get(word, ()):
-            hits[i] += 1
+    # count the groups of the words (one dict lookup each, counted in C), then spread them
+    for group, n in Counter(map(index.get, words)).items():
+        if group is not None:
+            for i in groups[group]:
+                hits[i] += n
     best = max(range(len(languages)), key=lambda i: (hits[i], -i))
     # prose of a language covers far more than this with its stop words: below it, no list fits
     return languages[best] if hits[best] >= min_coverage * len(words) else ""
@@ -223,16 +311,30 @@ _SOFT_RULES: list[_Rule] = [
 ]
 
 
-def _any_trigger(rules: list[_Rule]) -> "re.Pattern[str]":
-    return re.compile("|".join(re.escape(t) for _, triggers, _ in rules for t in triggers))
-
-
-_HARD_TRIGGER, _SOFT_TRIGGER = _any_trigger(_HARD_RULES), _any_trigger(_SOFT_RULES)
+def rules_by_unit(lows: list[str], rules: list[_Rule]) -> list[list[_Rule]]:
+    """For each unit (lower-cased plain text), the rules with a trigger in it, in rule order. The
+    triggers are looked for once in the whole document (substring search runs in C), so that most
+    units test no rule at all."""
+    candidates: list[list[_Rule]] = [[] for _ in lows]
+    joined = "\n".join(lows)
+    present = [(rule, trigger) for rule in rules for trigger in rule[1] if trigger in joined]
+    if not present:
+        return candidates
+    starts, at = [], 0
+    for low in lows:
+        starts.append(at)
+        at += len(low) + 1
+    for rule, trigger in present:
+        i = joined.find(trigger)
+        while i >= 0:
+            unit = candidates[bisect.bisect_right(starts, i) - 1]
+            if not unit or unit[-1] is not rule:
+                unit.append(rule)
+            i = joined.find(trigger, i + 1)
+    return candidates
 
 
 def _first_rule(rules: list[_Rule], low: str) -> str:
-    if not (_HARD_TRIGGER if rules is _HARD_RULES else _SOFT_TRIGGER).search(low):
-        return ""
     for name, triggers, pattern in rules:
         if any(t in low for t in triggers) and pattern.search(low):
             return name
@@ -268,6 +370,7 @@ class Unit:
     clean: str  # plain text (markdown reduced; joined parts separated by one space)
     sep: str  # whitespace that followed the unit in the input
     lines: list[str]  # the input lines of the unit
+    links: int = 0  # characters of link text (markdown links, autolinks, bare URLs)
     heading: bool = False
     cls: str = BAD
     reason: str = ""
@@ -275,42 +378,50 @@ class Unit:
     label: str = "boilerplate"
 
 
-_NONBLANK = re.compile(r"[^\n]*\S[^\n]*")
+_TERMINAL_CHARS = frozenset(".!?:;\"\u201d\u2019')]\u2026")
 
 
 def _continues(previous: Unit, line: str, clean: str) -> bool:
     """True when `line` goes on the sentence `previous` left open (a paragraph the page conversion
     broke: no terminal punctuation before, a lower-case word after)."""
-    last = previous.lines[-1]
-    if previous.heading or _HEADING.match(line) or _LIST_ITEM.match(last) or _LIST_ITEM.match(line):
+    # the cheap tests first: most lines open with a capital and most paragraphs end with a stop
+    if not clean or not clean[0].islower() or previous.heading or len(previous.clean) < 20:
         return False
-    if len(previous.clean) < 20 or _TERMINAL.search(previous.clean) or _SEPARATOR.match(last):
+    if previous.clean[-1] in _TERMINAL_CHARS:
+        return False
+    last = previous.lines[-1]
+    if _HEADING.match(line) or _LIST_ITEM.match(last) or _LIST_ITEM.match(line) or _SEPARATOR.match(last):
         return False
     # a line opening with a link or URL starts something new (a footer line, a promo)
-    return bool(clean) and clean[0].islower() and not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
+    return not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
 
 
 def units_of(text: str) -> list[Unit]:
     """The units of a text, in order; blank lines are separators only."""
     units: list[Unit] = []
-    matches = list(_NONBLANK.finditer(text))
-    for n, match in enumerate(matches):
-        line = match.group()
-        clean = clean_markdown(line)
-        gap = text[units[-1].end:match.start()] if units else ""
-        if units and gap.count("\n") <= 2 and _continues(units[-1], line, clean):
-            unit = units[-1]
-            unit.end = match.end()
-            unit.raw = text[unit.start:unit.end]
-            unit.clean = f"{unit.clean} {clean}"
-            unit.lines.append(line)
-        else:
-            if units:
-                units[-1].sep = gap
-            unit = Unit(match.start(), match.end(), line, clean, "", [line], heading=bool(_HEADING.match(line)))
-            units.append(unit)
-    if units:
-        units[-1].sep = text[units[-1].end:]
+    last: Unit | None = None
+    end = -1
+    for line in text.split("\n"):
+        start = end + 1
+        end = start + len(line)
+        if not line or line.isspace():
+            continue
+        clean, links = clean_with_links(line)
+        if last is not None:
+            gap = text[last.end:start]
+            if gap.count("\n") <= 2 and _continues(last, line, clean):
+                last.end = end
+                last.raw = text[last.start:end]
+                last.clean = f"{last.clean} {clean}"
+                last.lines.append(line)
+                last.links += links
+                continue
+            last.sep = gap
+        heading = line.lstrip()[:1] == "#" and _HEADING.match(line) is not None
+        last = Unit(start, end, line, clean, "", [line], links, heading=heading)
+        units.append(last)
+    if last is not None:
+        last.sep = text[last.end:]
     return units
 
 
@@ -328,36 +439,53 @@ class Split:
 
 
 def _reason_kind(reason: str) -> str:
-    return reason.split(" ")[0].split(":")[0] if not reason.startswith("rule:") else reason.split(" ")[0]
+    head = reason.partition(" ")[0]
+    return head if head.startswith("rule:") else head.partition(":")[0]
 
 
-def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[str],
-              templates: Mapping[int, int], n_source_docs: int, title_key: str,
-              seen: set[str], html_body: bool) -> None:
+_ALNUM = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True, slots=True)
+class _DocContext:
+    """What every unit of one document is classified against."""
+
+    cfg: BoilerplateConfig
+    stop: frozenset[str]  # stop words of the document's language (empty: language-independent)
+    templates: Mapping[int, int]
+    n_source_docs: int
+    title_key: bytes
+    html_body: bool
+
+
+def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_rules: list[_Rule],
+              ctx: _DocContext, seen: set[bytes]) -> None:
+    """Label one unit: `low` is its plain text lower-cased, `hard_rules`/`soft_rules` the rules
+    with a trigger in it."""
+    cfg = ctx.cfg
     text = unit.clean
     length = len(text)
-    low = text.lower()
-    key = _KEY_DROP.sub("", _DIGIT.sub("0", low))
-    if not key or _SEPARATOR.match(unit.raw):
+    key = _key_bytes(low)
+    if not key or (not key.isascii() and not _ALNUM.search(low)):
         unit.cls, unit.reason = HARD, "rule:separator"
         return
-    if title_key and index < 8 and key == title_key:
+    if ctx.title_key and index < 8 and key == ctx.title_key:
         unit.cls, unit.reason = HARD, "title"
         return
-    if templates:
-        line_keys_ = [key] if len(unit.lines) == 1 else [line_key_text(line) for line in unit.lines]
-        dfs = [templates.get(_hash(k), 0) for k in line_keys_ if len(k) >= cfg.template_min_chars]
+    if ctx.templates:
+        line_keys_ = [key] if len(unit.lines) == 1 else [_key_bytes(clean_markdown(line).lower()) for line in unit.lines]
+        dfs = [ctx.templates.get(_hash(k), 0) for k in line_keys_ if len(k) >= cfg.template_min_chars]
         if dfs and all(dfs):
             df = min(dfs)
             # a long prose line in a few documents is more likely a re-syndicated copy than furniture
-            if length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * n_source_docs:
-                unit.cls, unit.reason = HARD, f"template {df}/{n_source_docs} docs"
+            if length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs:
+                unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
                 return
-    hard = _first_rule(_HARD_RULES, low) if length < cfg.rule_max_chars else ""
+    hard = _first_rule(hard_rules, low) if hard_rules and length < cfg.rule_max_chars else ""
     if hard:
         unit.cls, unit.reason = HARD, f"rule:{hard}"
         return
-    if length < cfg.meta_max_chars and not html_body:
+    if length < cfg.meta_max_chars and not ctx.html_body:
         meta = _META_LINE.match(text)
         if meta:
             unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
@@ -365,20 +493,20 @@ def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[st
         if _HAS_DIGIT.search(text) and _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
             unit.cls, unit.reason = HARD, "rule:dateline"
             return
-    if len(key) >= 10 and not html_body:
+    if len(key) >= 10 and not ctx.html_body:
         if key in seen:
             unit.cls, unit.reason = SHORT, "repeated in document"
             return
         seen.add(key)
-    unit.soft = _first_rule(_SOFT_RULES, low) if length < cfg.soft_max_chars else ""
-    links = _link_chars(unit.raw)
-    link_density = min(1.0, links / length) if length else 0.0
-    if html_body:
+    unit.soft = _first_rule(soft_rules, low) if soft_rules and length < cfg.soft_max_chars else ""
+    if ctx.html_body:
         # the extractor already picked the main content: only rules and soft signals apply
         if not unit.soft and length < cfg.meta_max_chars and _META_LINE.match(text):
             unit.soft = "meta"
         unit.cls, unit.reason = GOOD, "main content"
         return
+    links = unit.links
+    link_density = min(1.0, links / length) if length else 0.0
     if link_density > cfg.max_link_density:
         unit.cls, unit.reason = BAD, f"link-density {link_density:.2f}"
         return
@@ -388,31 +516,16 @@ def _classify(unit: Unit, index: int, cfg: BoilerplateConfig, stop: frozenset[st
     if length < cfg.length_low:
         unit.cls, unit.reason = (BAD, f"short with links {link_density:.2f}") if links else (SHORT, "short")
         return
-    if not stop:
+    if not ctx.stop:
         unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, "near-prose")
         return
-    words = _WORD.findall(low)
-    density = sum(1 for w in words if w in stop) / len(words) if words else 0.0
+    density = stopword_density(low, ctx.stop)
     if density >= cfg.stopwords_high:
         unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, f"near-prose stopwords {density:.2f}")
     elif density >= cfg.stopwords_low:
         unit.cls, unit.reason = NEARGOOD, f"near-prose stopwords {density:.2f}"
     else:
         unit.cls, unit.reason = BAD, f"stopwords {density:.2f}"
-
-
-def _link_chars(raw: str) -> int:
-    if "[" not in raw and "http" not in raw and "www." not in raw and "@" not in raw:
-        return 0
-    total = 0
-    for match in _LINK.finditer(raw):
-        total += len(clean_markdown(match.group(1) if match.group(1) is not None else match.group(2)))
-    rest = _LINK.sub(" ", _IMAGE.sub(" ", raw))
-    for match in _AUTOLINK.finditer(rest):
-        total += len(match.group(1))
-    for match in _BARE_URL.finditer(_AUTOLINK.sub(" ", rest)):
-        total += len(match.group())
-    return total
 
 
 def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool, edge: str = BAD) -> str:
@@ -520,14 +633,22 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
                 html_main: list[bool] | None = None) -> None:
     """Label every unit (in place). `html_main` marks units the HTML extractor kept as main content:
     the others are boilerplate and only the rules run on the kept ones."""
-    stop = stopwords(language) if language else frozenset()
-    title_key = line_key_text(title) if title else ""
-    seen: set[str] = set()
+    ctx = _DocContext(
+        cfg=cfg,
+        stop=stopwords(language) if language else frozenset(),
+        templates=templates or {},
+        n_source_docs=n_source_docs,
+        title_key=_key_bytes(clean_markdown(title).lower()) if title else b"",
+        html_body=html_main is not None,
+    )
+    lows = [u.clean.lower() for u in units]
+    hard_rules, soft_rules = rules_by_unit(lows, _HARD_RULES), rules_by_unit(lows, _SOFT_RULES)
+    seen: set[bytes] = set()
     for i, unit in enumerate(units):
         if html_main is not None and not html_main[i]:
             unit.cls, unit.reason, unit.label = HARD, "html: outside main content", "boilerplate"
             continue
-        _classify(unit, i, cfg, stop, templates or {}, n_source_docs, title_key, seen, html_main is not None)
+        _classify(unit, i, lows[i], hard_rules[i], soft_rules[i], ctx, seen)
     _promote_runs(units, cfg)
     _context(units)
     if cfg.main_span and html_main is None:
@@ -581,7 +702,7 @@ def split_boilerplate(text: str, templates: Mapping[int, int] | None = None, n_s
     return _finish(units, cfg, language)
 
 
-def _prose_sample(units: list[Unit], chars: int = 3000) -> str:
+def _prose_sample(units: list[Unit], chars: int = 1200) -> str:
     """Text of the longer units (menus and link lists would mislead the language guess)."""
     parts, size = [], 0
     for unit in units:
