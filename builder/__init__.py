@@ -168,25 +168,27 @@ def build(
     return BuildResult(release_root, version, version_manifest, time.perf_counter() - started)
 
 
+# The API functions below share their names with the modules that implement them. Importing
+# the modules first means that defining the functions afterwards leaves `builder.validate`
+# (and explain, remove) bound to the function, whatever is imported later.
+from builder import explain as _explain_module  # noqa: E402
+from builder import remove as _remove_module  # noqa: E402
+from builder import validate as _validate_module  # noqa: E402
+
+
 def remove(release: str | Path, ids: list[str], version: str, reason: str) -> dict[str, Any]:
     """Publish `version` of a release without the documents `ids` (takedown requests); see builder.remove."""
-    from builder.remove import remove as run_remove
-
-    return run_remove(Path(release), ids, version.lstrip("v"), reason)
+    return _remove_module.remove(Path(release), ids, version.lstrip("v"), reason)
 
 
 def validate(release: str | Path, version: str | None = None, **options: Any):
-    """Check a release folder; see builder.validate."""
-    from builder.validate import validate as run_validate
-
-    return run_validate(Path(release), version=version, **options)
+    """Check a release folder; returns a report with `.ok` and `.render(format)`. See builder.validate."""
+    return _validate_module.validate(Path(release), version=version, **options)
 
 
 def explain(release: str | Path, doc_id: str) -> str:
     """A published document line by line, body or boilerplate and why, and its duplicate cluster."""
-    from builder.explain import explain as run_explain
-
-    return run_explain(Path(release), doc_id)
+    return _explain_module.explain(Path(release), doc_id)
 
 
 __all__ = ["build", "remove", "validate", "explain", "BuildConfig", "RunOptions", "BuildError", "ConfigError", "BuildResult"]
