@@ -121,6 +121,14 @@ class BoilerplateConfig:
     soft_max_chars: int = option(400, "Soft signals (subscribe, share, click here, ...) apply to units up to this long.")
     main_span: bool = option(True, "Keep only the main contiguous body (maximum-sum run of units) on the text path.")
     span_unit_cost: int = option(20, "Extra cost of each boilerplate unit inside the main body run (chars).")
+    span_keep_share: float = option(
+        1.0, "Other body runs weighing at least this share of the main run are kept too (1.0: the main run only).")
+    prose_min_chars: int = option(
+        100, "Units this long (or longer) that end a sentence and reach prose_min_stopwords are prose even below length_high.")
+    prose_min_stopwords: float = option(0.40, "Stop-word density of prose_min_chars.")
+    dense_script_scale: float = option(
+        3.0, "Lengths of units in Chinese, Japanese or Korean script count this many times (one character says "
+        "about as much as a short word): the length thresholds hold for them too.")
 
 
 @dataclass(frozen=True)

@@ -444,6 +444,17 @@ def _reason_kind(reason: str) -> str:
 
 
 _ALNUM = re.compile(r"[^\W_]")
+_SENTENCE_END = frozenset(".!?\"\u201d\u2019'\u3002\uff01\uff1f")
+_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def dense_script_share(text: str, sample_chars: int = 2000) -> float:
+    """Share of the characters of a text sample in Chinese, Japanese or Korean script."""
+    sample = text[:sample_chars]
+    if not sample or sample.isascii():
+        return 0.0
+    letters = sum(1 for c in sample if not c.isspace())
+    return len(_DENSE_SCRIPT.findall(sample)) / letters if letters else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +467,7 @@ class _DocContext:
     n_source_docs: int
     title_key: bytes
     html_body: bool
+    length_scale: float = 1.0  # > 1 for texts in a dense script (Chinese, Japanese, Korean)
 
 
 def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_rules: list[_Rule],
@@ -510,18 +522,25 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
     if link_density > cfg.max_link_density:
         unit.cls, unit.reason = BAD, f"link-density {link_density:.2f}"
         return
+    size = length * ctx.length_scale
     if unit.soft:
         unit.cls, unit.reason = SHORT, f"soft:{unit.soft}"
         return
-    if length < cfg.length_low:
+    if size < cfg.length_low:
         unit.cls, unit.reason = (BAD, f"short with links {link_density:.2f}") if links else (SHORT, "short")
         return
     if not ctx.stop:
-        unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, "near-prose")
+        unit.cls, unit.reason = (GOOD, "prose") if size > cfg.length_high else (NEARGOOD, "near-prose")
         return
     density = stopword_density(low, ctx.stop)
     if density >= cfg.stopwords_high:
-        unit.cls, unit.reason = (GOOD, "prose") if length > cfg.length_high else (NEARGOOD, f"near-prose stopwords {density:.2f}")
+        if size > cfg.length_high:
+            unit.cls, unit.reason = GOOD, "prose"
+        elif size >= cfg.prose_min_chars and density >= cfg.prose_min_stopwords and text[-1] in _SENTENCE_END:
+            # a short news paragraph: whole sentences, full of stop words
+            unit.cls, unit.reason = GOOD, f"sentences stopwords {density:.2f}"
+        else:
+            unit.cls, unit.reason = NEARGOOD, f"near-prose stopwords {density:.2f}"
     elif density >= cfg.stopwords_low:
         unit.cls, unit.reason = NEARGOOD, f"near-prose stopwords {density:.2f}"
     else:
@@ -542,7 +561,7 @@ def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool, edg
     return edge
 
 
-def _promote_runs(units: list[Unit], cfg: BoilerplateConfig) -> None:
+def _promote_runs(units: list[Unit], cfg: BoilerplateConfig, length_scale: float = 1.0) -> None:
     """Near-prose units in a run of prose (no boilerplate between) of at least two paragraphs and
     2 x length_high chars are prose: news paragraphs are often shorter than jusText's 200 chars."""
     run: list[Unit] = []
@@ -551,7 +570,7 @@ def _promote_runs(units: list[Unit], cfg: BoilerplateConfig) -> None:
             run.append(unit)
             continue
         prose = [u for u in run if u.cls in (GOOD, NEARGOOD)]
-        if len(prose) >= 2 and sum(len(u.clean) for u in prose) >= 2 * cfg.length_high:
+        if len(prose) >= 2 and sum(len(u.clean) for u in prose) * length_scale >= 2 * cfg.length_high:
             for u in prose:
                 if u.cls == NEARGOOD:
                     u.cls, u.reason = GOOD, f"{u.reason}, in a prose run"
@@ -593,12 +612,13 @@ def _context(units: list[Unit]) -> None:
             unit.reason = f"{unit.reason}, next to boilerplate"
 
 
-def _main_span(units: list[Unit], cfg: BoilerplateConfig) -> None:
-    """Keep the maximum-sum contiguous run as the body: body units weigh +chars, boilerplate
-    units -chars (hard rules twice), plus a fixed cost per boilerplate unit."""
-    best, best_span = 0.0, None
-    run, run_start = 0.0, 0
-    for i, unit in enumerate(units):
+def _best_run(units: list[Unit], lo: int, hi: int, cfg: BoilerplateConfig) -> tuple[float, int, int]:
+    """The maximum-sum contiguous run of units[lo:hi] (score, first, last): body units weigh
+    +chars, boilerplate units -chars (hard rules twice), plus a fixed cost per boilerplate unit."""
+    best, best_span = 0.0, (lo, lo - 1)
+    run, run_start = 0.0, lo
+    for i in range(lo, hi):
+        unit = units[i]
         size = len(unit.clean)
         if unit.label == "body":
             weight = size
@@ -609,10 +629,42 @@ def _main_span(units: list[Unit], cfg: BoilerplateConfig) -> None:
         run += weight
         if run > best:
             best, best_span = run, (run_start, i)
+    return best, best_span[0], best_span[1]
+
+
+def _main_span(units: list[Unit], cfg: BoilerplateConfig) -> None:
+    """Keep the main contiguous body (the maximum-sum run of units), and the other runs that weigh
+    at least `span_keep_share` of it (a page may split its article around a picture or a promo)."""
+    best, first, last = _best_run(units, 0, len(units), cfg)
+    keep = [False] * len(units)
+    pending = [(first, last)] if best > 0 else []
+    while pending:
+        first, last = pending.pop()
+        for i in range(first, last + 1):
+            keep[i] = True
+        for lo, hi in ((_edge_before(keep, first), first), (last + 1, _edge_after(keep, last + 1))):
+            if hi - lo > 0:
+                score, a, b = _best_run(units, lo, hi, cfg)
+                if score > 0 and score >= cfg.span_keep_share * best:
+                    pending.append((a, b))
     for i, unit in enumerate(units):
-        if unit.label == "body" and (best_span is None or not best_span[0] <= i <= best_span[1]):
+        if unit.label == "body" and not keep[i]:
             unit.label = "boilerplate"
             unit.reason = f"outside main body ({unit.reason})"
+
+
+def _edge_before(keep: list[bool], i: int) -> int:
+    """Start of the unkept stretch that ends at i."""
+    while i > 0 and not keep[i - 1]:
+        i -= 1
+    return i
+
+
+def _edge_after(keep: list[bool], i: int) -> int:
+    """End (exclusive) of the unkept stretch that starts at i."""
+    while i < len(keep) and not keep[i]:
+        i += 1
+    return i
 
 
 def _trim_edges(units: list[Unit]) -> None:
@@ -640,6 +692,7 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
         n_source_docs=n_source_docs,
         title_key=_key_bytes(clean_markdown(title).lower()) if title else b"",
         html_body=html_main is not None,
+        length_scale=cfg.dense_script_scale if dense_script_share(_prose_sample(units)) >= 0.3 else 1.0,
     )
     lows = [u.clean.lower() for u in units]
     hard_rules, soft_rules = rules_by_unit(lows, _HARD_RULES), rules_by_unit(lows, _SOFT_RULES)
@@ -649,7 +702,7 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
             unit.cls, unit.reason, unit.label = HARD, "html: outside main content", "boilerplate"
             continue
         _classify(unit, i, lows[i], hard_rules[i], soft_rules[i], ctx, seen)
-    _promote_runs(units, cfg)
+    _promote_runs(units, cfg, ctx.length_scale)
     _context(units)
     if cfg.main_span and html_main is None:
         _main_span(units, cfg)
