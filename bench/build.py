@@ -34,7 +34,7 @@ FOUNDATION_ONLY = {
     "boilerplate": {"enabled": False},
     "language": {"enabled": False},
     "licensing": {"enabled": False},
-    "pii": {"mode": "keep"},
+    "pii": {"mode": "off"},
     "quality": {"enabled": False},
     "tokens": {"tokenizer": "words"},
     "near_dedup": {"enabled": False},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -133,6 +134,7 @@ class BoilerplateConfig:
 
 @dataclass(frozen=True)
 class LanguageConfig:
+    enabled: bool = option(True, "Detect the language of every body. Off: every row is 'und'.")
     seed: int = option(0, "Seed of the language detector's random trials (langdetect is random otherwise); the same seed gives the same answers on any machine.")
     sample_chars: int = option(500, "Characters of the body the detector reads (the first ones, cut at a space): bounds the time per document.")
     engine: Literal["fast", "langdetect"] = option(
@@ -143,6 +145,7 @@ class LanguageConfig:
 
 @dataclass(frozen=True)
 class LicensingConfig:
+    enabled: bool = option(True, "Detect licences and copyright notices. Off: every row is 'unknown' with basis 'none'.")
     sources: dict[str, dict[str, str]] = option(
         {},
         "Per-source terms that win over what the page says, e.g. "
@@ -161,11 +164,11 @@ class LicensingConfig:
 
 @dataclass(frozen=True)
 class PiiConfig:
-    mode: Literal["keep", "redact", "drop"] = option(
+    mode: Literal["keep", "redact", "drop", "off"] = option(
         "redact",
         "E-mails, phone numbers and IP addresses in body and boilerplate: 'redact' replaces them by <EMAIL>, "
         "<PHONE>, <IP> (also in the copyright notice and licence evidence); 'drop' rejects documents with any "
-        "in the body (reason 'pii') and redacts the boilerplate; 'keep' only counts them.",
+        "in the body (reason 'pii') and redacts the boilerplate; 'keep' only counts them; 'off' does not look.",
     )
 
 
@@ -390,6 +393,7 @@ def config_hash(config: BuildConfig) -> str:
 
 def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     known = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
@@ -406,6 +410,9 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
                 raise ConfigError(
                     f"config key {where}{key} must be {type(default).__name__}, got {type(value).__name__} {value!r}"
                 )
+            choices = typing.get_args(hints[key]) if typing.get_origin(hints[key]) is Literal else ()
+            if choices and value not in choices:
+                raise ConfigError(f"config key {where}{key} must be one of {', '.join(map(repr, choices))}, got {value!r}")
             kwargs[key] = value
     return cls(**kwargs)
 

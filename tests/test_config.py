@@ -30,6 +30,7 @@ def test_toml_file_and_overrides(tmp_path: Path):
         ("[publish]\ntarget_shard_bytes = 'big'\n", "publish.target_shard_bytes must be int"),
         ("name = \n", "not valid TOML"),
         ("input = 3\n", "config section input must be a table"),
+        ("[pii]\nmode = 'hide'\n", "pii.mode must be one of"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str):

@@ -252,7 +252,7 @@ def detect_language(text: str, seed: int = 0, sample_chars: int = 500, engine: s
 def run(docs: Iterable[Document], cfg: LanguageConfig, stats: Stats) -> Iterator[Document]:
     keep = {code.strip().lower() for code in cfg.languages if code.strip()}
     for doc in docs:
-        if doc.reject is None:
+        if doc.reject is None and cfg.enabled:
             result = detect_language(doc.text, seed=cfg.seed, sample_chars=cfg.sample_chars, engine=cfg.engine)
             doc.language = result.language
             doc.language_score = result.score

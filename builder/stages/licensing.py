@@ -608,7 +608,7 @@ def apply(doc: Document, decision: LicenseDecision) -> None:
 
 def run(docs: Iterable[Document], cfg: LicensingConfig, stats: Stats) -> Iterator[Document]:
     for doc in docs:
-        if doc.reject is None:
+        if doc.reject is None and cfg.enabled:
             findings = detect_license(doc.text, doc.boilerplate, doc.html)
             source_key, terms = source_terms_for(doc.source, doc.url, cfg.sources)
             decision = conclude(findings, terms, source_key)

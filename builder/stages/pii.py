@@ -143,7 +143,7 @@ def _redact_licence_fields(doc: Document) -> None:
 
 def run(docs: Iterable[Document], cfg: PiiConfig, stats: Stats) -> Iterator[Document]:
     for doc in docs:
-        if doc.reject is None:
+        if doc.reject is None and cfg.mode != "off":
             body_matches = find_pii(doc.text)
             boilerplate_matches = find_pii(doc.boilerplate) if doc.boilerplate else []
             doc.pii = count_pii(body_matches + boilerplate_matches)
