@@ -25,7 +25,7 @@ the row (0-based index in that shard: `pq.read_table(path).slice(row, 1)`). The 
 | ids | ids well-formed and unique among the files a version serves (so across versions too) |
 | removals | ids an earlier version served and this one does not are listed in its removals file |
 | exact_dup | no two served rows have the same body (`text_hash`), within or across versions |
-| near_dup | a sample of the version's rows checked against the earlier versions' stored dedup index |
+| near_dup | up to 200 rows of the version (from at most two row groups) against the earlier versions' stored near-dup index (`index/vX/near/`: MinHash signatures banded as the build does, candidates verified on the stored shingle sets with the build's rule) |
 | license | statuses, bases, SPDX ids and evidence kinds valid; evidence where a licence is claimed; nc/nd/sa agree with the licence |
 | license_policy | the licensing policy of the manifest's config (allow list, deny nc/nd/unknown/statuses) holds |
 | provenance | URLs parse; published / crawled dates parse and are plausible (not in the future, not before 1800 / 1990); languages ISO 639-1 or `und` |
@@ -73,6 +73,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -920,27 +921,94 @@ def check_provenance_columns(ctx: Context, path: str, latest: dt.datetime) -> No
 
 
 def check_near_duplicates(ctx: Context) -> None:
-    """A sample of each checked version's rows against the earlier versions' stored dedup index."""
+    """A sample of each checked version's rows against the earlier versions' stored near-dup index.
+
+    The index (`index/vX/`, written by builder/dedup.py) holds per part the kept documents' ids,
+    MinHash signatures and shingle sets. The sample's signatures are banded as the build bands
+    them; a candidate that shares a band is verified on the exact shingle sets with the build's
+    own rule, so a finding is a pair the build itself should have removed.
+    """
+    from builder import dedup
+    from builder.config import ConfigError, NearDedupConfig, from_dict
+    from builder.stages import near_dedup as nd
+
     for v in ctx.checked:
         earlier = [u for u in ctx.upto if manifests_io.version_key(u) < manifests_io.version_key(v)]
-        indexes = [ctx.root / str((ctx.manifests[u].get("reports") or {}).get("index") or "") for u in earlier]
-        indexes = [p for p in indexes if p != ctx.root and p.is_dir()]
+        indexes = [(u, ctx.root / str((ctx.manifests[u].get("reports") or {}).get("index") or "")) for u in earlier]
+        indexes = [(u, p) for u, p in indexes if p != ctx.root and (p / "near").is_dir()]
         if not indexes:
+            if earlier:
+                ctx.report.notes.append(f"near_dup: no near-duplicate index of the releases before v{v}; not sampled")
             continue
-        exact: set[str] = set()
-        for folder in indexes:
-            path = folder / "exact.parquet"
-            if path.exists():
-                exact.update(pq.read_table(path, columns=["text_hash"])["text_hash"].to_pylist())
-        for shard in ctx.own_shards(v):
-            hashes = ctx.column(shard.get("path"), "text_hash")
-            if hashes is None:
+        try:
+            cfg = from_dict(ctx.manifests[v].get("config") or {}).near_dedup
+        except (ConfigError, TypeError, ValueError):
+            cfg = NearDedupConfig()
+        sample = near_dup_sample(ctx, v)
+        if not sample:
+            continue
+        paths, rows, ids, texts = zip(*sample)
+        sets = nd.shingle_sets(list(texts), cfg.ngram, cfg.seed)
+        sig = nd.signatures(sets, cfg.num_perm)
+        bands, band_rows = dedup.lsh_shape(cfg)
+        has_shingles = sets.sizes > 0
+        keys = nd.band_keys(sig, bands, band_rows)
+        rule = dedup.verify_rule(cfg)
+        checked_parts = 0
+        for u, index in indexes:
+            settings = json.loads((index / "config.json").read_text()).get("near") if (index / "config.json").exists() else None
+            if settings != dedup.index_settings(cfg):
+                ctx.report.notes.append(f"near_dup: the index of v{u} was made with other shingle settings; v{v} not compared with it")
                 continue
-            flag_rows(ctx, "near_dup", shard["path"], pc.is_in(hashes, pa.array(sorted(exact), pa.string())),
-                      lambda row: "body is in an earlier release's dedup index")
-        ctx.report.notes.append(
-            f"near_dup: the stored index of earlier releases holds exact body hashes only; v{v} was checked against those, not for near duplicates"
-        )
+            for meta_path in sorted((index / "near").glob("*.meta.parquet")):
+                stem = meta_path.name[: -len(".meta.parquet")]
+                stored = np.load(meta_path.with_name(stem + ".sig.npy")).astype(np.uint64)
+                stored[stored == np.uint64(dedup.NO_SIGNATURE)] = nd.EMPTY
+                stored_keys = nd.band_keys(stored, bands, band_rows)
+                checked_parts += 1
+                candidates = sorted({(i, j) for b in range(bands) for i, j in _band_matches(keys[:, b], stored_keys[:, b]) if has_shingles[i]})
+                candidates = [(i, j) for i, j in candidates if nd.estimated_jaccard(sig[i:i + 1], stored[j:j + 1])[0] >= cfg.min_estimated_jaccard]
+                if not candidates:
+                    continue
+                old_sets = dedup.load_shingles(meta_path.with_name(stem + ".shingles.npz"))
+                old_ids = pq.read_table(meta_path, columns=["id"])["id"].to_pylist()
+                for i, j in candidates:
+                    o = nd.overlap(old_sets.of(j), sets.of(i), cfg.digit_min_shingles)
+                    if nd.is_duplicate(o, rule) and old_ids[j] != ids[i]:
+                        ctx.out.add("near_dup", f"near duplicate of {old_ids[j]} of release v{u} (containment {o.containment:.2f}, "
+                                                f"jaccard {o.jaccard:.2f})", paths[i], rows[i])
+        ctx.report.notes.append(f"near_dup: {len(sample)} rows of v{v} compared with {checked_parts} index parts of earlier releases")
+
+
+def near_dup_sample(ctx: Context, version: str) -> list[tuple[str, int, str, str]]:
+    """(path, row, id, text) of up to NEAR_DUP_SAMPLE rows of a version: evenly spaced rows of the
+    first row group of its first and last shards (so at most two row groups of text are read)."""
+    shards = [s["path"] for s in ctx.own_shards(version) if ctx.footer(s.get("path")) is not None]
+    picked = sorted(set(shards[:1] + shards[-1:]))
+    out = []
+    for path in picked:
+        meta = ctx.footer(path)
+        if meta.num_row_groups == 0 or meta.row_group(0).num_rows == 0:
+            continue
+        try:
+            group = pq.ParquetFile(ctx.root / path).read_row_group(0, columns=["id", "text"])
+        except Exception as error:
+            ctx.out.add("parquet", f"cannot read the text of row group 0: {_short(error)}", path)
+            continue
+        want = max(1, NEAR_DUP_SAMPLE // len(picked))
+        rows = sorted({int(r) for r in np.linspace(0, group.num_rows - 1, min(want, group.num_rows))})
+        ids, texts = group["id"].to_pylist(), group["text"].to_pylist()
+        out += [(path, r, ids[r], texts[r]) for r in rows if texts[r] is not None]
+    return out
+
+
+def _band_matches(sample_keys: np.ndarray, stored_keys: np.ndarray) -> list[tuple[int, int]]:
+    """(sample row, stored row) pairs that share a band key."""
+    hits = np.flatnonzero(np.isin(stored_keys, sample_keys))
+    by_key: dict[int, list[int]] = {}
+    for i, key in enumerate(sample_keys.tolist()):
+        by_key.setdefault(key, []).append(i)
+    return [(i, int(j)) for j in hits for i in by_key[int(stored_keys[j])]]
 
 
 # --------------------------------------------------------------------------- the card

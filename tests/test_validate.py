@@ -192,6 +192,22 @@ def test_duplicate_of_an_earlier_release_document(release: Path):
     assert "ids" not in failed(report)
 
 
+def test_near_duplicate_of_an_earlier_release_document(release: Path):
+    old = pq.read_table(release / shard_paths(release, "1.0.0")[0]).slice(0, 1)
+    text = old["text"][0].as_py()
+    edited = text.replace(".", ";", 1) + " An editor added this closing line."
+    copy = old.set_column(0, old.schema.field("id"), pa.array(["e" * 32]))
+    copy = copy.set_column(copy.schema.get_field_index("text"), copy.schema.field("text"), pa.array([edited]))
+    copy = copy.set_column(copy.schema.get_field_index("text_hash"), copy.schema.field("text_hash"), pa.array(["d" * 32]))
+    path = shard_paths(release, "1.1.0")[0]
+    rewrite_shard(release, path, pa.concat_tables([copy, pq.read_table(release / path)]))  # row 0 is always sampled
+    report = validate(release)
+    found = findings_of(report, "near_dup")
+    assert [(f.file, f.row) for f in found] == [(path, 0)]
+    assert old["id"][0].as_py() in found[0].message and "v1.0.0" in found[0].message
+    assert "exact_dup" not in failed(report)
+
+
 def test_changed_old_shard(release: Path):
     path = shard_paths(release, "1.0.0")[0]
     table = pq.read_table(release / path)
