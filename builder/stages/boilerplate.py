@@ -813,6 +813,15 @@ def _align(units: list[Unit], main_text: str) -> list[bool]:
         if best is not None:
             page_of[i] = best
             main[best] = True
+    # the extractor may join or cut blocks differently from the page text ("...politics.The
+    # orchestration..."): a unit whose whole key occurs in the main content is main content too
+    # when long enough not to occur by chance, or when it sits inside the main content
+    joined = "".join(wanted)
+    first = next((j for j, m in enumerate(main) if m), len(units))
+    last = max((j for j, m in enumerate(main) if m), default=-1)
+    for j, key in enumerate(keys):
+        if not main[j] and len(key) >= 10 and (len(key) >= 40 or first < j < last) and key in joined:
+            main[j] = True
     return main
 
 

@@ -53,7 +53,14 @@ def _parse(html: str):
         raise MissingExtra(f"HTML input needs lxml and trafilatura: {INSTALL_HINT}") from error
     try:
         return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+    except ValueError:
+        # lxml refuses a str that opens with an XML encoding declaration (XHTML pages): parse the
+        # UTF-8 bytes instead
+        try:
+            return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+        except (etree.ParserError, ValueError):
+            return None
+    except etree.ParserError:
         return None
 
 
