@@ -36,7 +36,7 @@ FOUNDATION_ONLY = {
     "licensing": {"enabled": False},
     "pii": {"mode": "off"},
     "quality": {"enabled": False},
-    "tokens": {"tokenizer": "words"},
+    "tokens": {"tokenizer": "whitespace"},
     "near_dedup": {"enabled": False},
     "url_dedup": {"enabled": False},
 }

@@ -248,7 +248,8 @@ class TokensConfig:
         "Tokenizer for n_tokens, named in the manifest: 'auto' (cl100k_base when the rs-bpe package is "
         "installed, else 'words'), 'cl100k_base' or 'o200k_base' (OpenAI BPE vocabularies shipped inside "
         "rs-bpe: no download), 'tiktoken:<encoding>' (tiktoken, for an encoding it can load offline), or "
-        "'words' (words plus punctuation marks, no dependency).",
+        "'words' (words plus punctuation marks, no dependency), or 'whitespace' (whitespace-separated "
+        "words: the cheapest, n_tokens = n_words).",
     )
 
 

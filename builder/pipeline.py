@@ -193,12 +193,14 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
     rows = []
     line_df: Counter[tuple[str, int]] = Counter()
     source_docs: Counter[str] = Counter()
+    count_lines = cfg.boilerplate.enabled
     for doc in collect(docs, rejects, stats, cfg.input):
         rows.append({name: getattr(doc, name) for name in INGEST_SCHEMA.names})
         source = doc.source or ""
         source_docs[source] += 1
-        for key in boilerplate.line_keys(doc.source_text or doc.text):
-            line_df[(source, key)] += 1
+        if count_lines:
+            for key in boilerplate.line_keys(doc.source_text or doc.text):
+                line_df[(source, key)] += 1
     write_parquet(pa.Table.from_pylist(rows, schema=INGEST_SCHEMA), ctx.path("ingest", f"{rank:05d}.parquet"))
     lines = sorted((s, k, n) for (s, k), n in line_df.items())
     write_parquet(

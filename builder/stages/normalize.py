@@ -1,6 +1,7 @@
 """Text normalisation: Unicode NFC, newlines, control characters, whitespace.
 
-Decoding (UTF-8, invalid bytes) is the readers' job; this stage gets `str`.
+Decoding (UTF-8, invalid bytes) is the readers' job; this stage gets `str`. Every step works on
+the whole text at once (a handful of regex passes), because this runs on every document.
 """
 
 from __future__ import annotations
@@ -13,33 +14,55 @@ from builder.config import NormalizeConfig
 from builder.document import Document
 from builder.stats import Stats
 
-# C0/C1 control characters except \t and \n, plus zero-width and BOM characters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]")
-_HSPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_SEPARATORS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# C0/C1 control characters except \t and \n, plus zero-width and BOM characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u200b\u200c\u200d\u2060\ufeff]+")
+_SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# A run of spaces inside a line (after a non-space), not at its end: one space.
+_INNER_SPACES = re.compile(rf"(?<=\S){_SPACE}+(?=\S)")
+# Spaces at the end of a line, and lines made only of spaces.
+_TRAILING_SPACES = re.compile(rf"{_SPACE}+$", re.MULTILINE)
+# Indentation: kept as plain spaces, at most 8.
+_INDENT = re.compile(rf"^{_SPACE}+(?=\S)", re.MULTILINE)
+
+
+def _indent(match: re.Match) -> str:
+    return " " * min(len(match.group(0)), 8)
+
+
+def _has_controls(text: str) -> bool:
+    # str.isprintable() is a C loop; newline and tab are the two controls we keep.
+    return not text.replace("\n", "").replace("\t", "").isprintable()
+
+
+def _needs_space_work(text: str) -> bool:
+    """Whether the space passes would change anything (most texts: no; checked with C string scans)."""
+    return (
+        "  " in text or " \n" in text or "\n " in text or "\t" in text
+        or text.startswith(" ") or text.endswith(" ")
+        or (not text.isascii() and _ODD_SPACES.search(text) is not None)
+    )
 
 
 def normalize_text(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> str:
     """Normalised text: one Unicode form, `\\n` newlines, no controls, single spaces inside lines,
     no trailing spaces, at most `max_blank_lines` blank lines in a row, no leading/trailing blank lines.
-    Leading spaces of a line are kept (markdown indentation is meaningful)."""
-    text = _LINE_SEPARATORS.sub("\n", text)
-    if cfg.strip_control:
+    Leading spaces of a line are kept, up to 8 (markdown indentation is meaningful)."""
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _LINE_SEPARATORS.sub("\n", text)
+    if cfg.strip_control and _has_controls(text):
         text = _CONTROL.sub("", text)
-    text = unicodedata.normalize(cfg.unicode_form, text)
-    lines = []
-    blank_run = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if not stripped:
-            blank_run += 1
-            if blank_run <= cfg.max_blank_lines:
-                lines.append("")
-            continue
-        blank_run = 0
-        indent = len(line) - len(line.lstrip(" \t"))
-        lines.append(" " * min(indent, 8) + _HSPACE.sub(" ", stripped))
-    return "\n".join(lines).strip("\n")
+    if not unicodedata.is_normalized(cfg.unicode_form, text):
+        text = unicodedata.normalize(cfg.unicode_form, text)
+    if _needs_space_work(text):
+        text = _INNER_SPACES.sub(" ", text)
+        text = _TRAILING_SPACES.sub("", text)
+        text = _INDENT.sub(_indent, text)
+    blank_run = "\n" * (cfg.max_blank_lines + 2)
+    if blank_run in text:
+        text = re.sub(r"\n{%d,}" % (cfg.max_blank_lines + 2), "\n" * (cfg.max_blank_lines + 1), text)
+    return text.strip("\n")
 
 
 def run(docs: Iterable[Document], cfg: NormalizeConfig, stats: Stats) -> Iterator[Document]:

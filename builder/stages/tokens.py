@@ -36,6 +36,11 @@ def count_words_and_marks(text: str) -> int:
     return len(_WORDS_AND_MARKS.findall(text))
 
 
+def count_whitespace_words(text: str) -> int:
+    """The cheapest count: whitespace-separated words (n_tokens then equals n_words)."""
+    return len(text.split())
+
+
 def _package_version(name: str) -> str | None:
     try:
         return metadata.version(name)
@@ -53,7 +58,7 @@ def resolve(name: str) -> str:
 def validate(cfg: TokensConfig) -> None:
     """Raise ConfigError, before a build starts, for a tokenizer that cannot be used here."""
     name = resolve(cfg.tokenizer)
-    if name == "words":
+    if name in ("words", "whitespace"):
         return
     if name in BPE_NAMES:
         if _package_version("rs-bpe") is None:
@@ -76,6 +81,8 @@ def get_counter(name: str) -> Callable[[str], int]:
     """A function text -> token count for a resolved tokenizer name (loaded once per process)."""
     if name == "words":
         return count_words_and_marks
+    if name == "whitespace":
+        return count_whitespace_words
     if name in BPE_NAMES:
         from rs_bpe.bpe import openai
 
@@ -97,6 +104,8 @@ def tokenizer_info(cfg: TokensConfig) -> dict[str, Any]:
         info.update(library="rs-bpe", version=_package_version("rs-bpe"), kind="bpe", fallback=False)
     elif name.startswith("tiktoken:"):
         info.update(library="tiktoken", version=_package_version("tiktoken"), kind="bpe", fallback=False)
+    elif name == "whitespace":
+        info.update(library="shardsmith", version=None, kind="whitespace_words", fallback=False)
     else:
         info.update(
             library="shardsmith",

@@ -95,3 +95,10 @@ def test_bpe_loads_with_the_network_blocked(monkeypatch):
         assert tokens.get_counter("cl100k_base")("Hello world") == 2
     finally:
         tokens.get_counter.cache_clear()
+
+
+def test_whitespace_tokenizer_counts_words():
+    cfg = TokensConfig(tokenizer="whitespace")
+    tokens.validate(cfg)
+    assert tokens.get_counter("whitespace")("It's 3.5 km, don't panic.") == 5
+    assert tokens.tokenizer_info(cfg)["kind"] == "whitespace_words"
