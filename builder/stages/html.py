@@ -65,8 +65,9 @@ def _parse(html: str):
 
 
 def _hidden(element) -> bool:
-    style = (element.get("style") or "").replace(" ", "").lower()
-    return element.get("hidden") is not None or "display:none" in style or element.get("aria-hidden") == "true"
+    # elements hidden by a style are kept: galleries and tabs hide parts of the article that
+    # scripts show later, and main-content extractors keep them
+    return element.get("hidden") is not None or element.get("aria-hidden") == "true"
 
 
 def page_text(html: str, links: bool = True) -> str:
@@ -91,7 +92,11 @@ def page_text(html: str, links: bool = True) -> str:
             label = inline_text(element)
             if label:
                 target = href if href and not href.lower().startswith("javascript:") else "#"
-                out.append(f"[{label.replace('[', '(').replace(']', ')')}]({target.replace(' ', '%20').replace(')', '%29')})")
+                # spaces inside the link's own text still separate it from the words around it
+                whole = "".join(element.itertext(with_tail=False))
+                before = " " if whole[:1].isspace() else ""
+                after = " " if whole[-1:].isspace() else ""
+                out.append(f"{before}[{label.replace('[', '(').replace(']', ')')}]({target.replace(' ', '%20').replace(')', '%29')}){after}")
             return
         block = tag in _BLOCK
         if block or tag == "br":

@@ -11,7 +11,8 @@ PAGE = """<html><head><title>T</title><style>p {color: red}</style><script>var x
 Tuesday that the new <a href="/weir"><span>weir</span></a> was finished.<br>A second line.</p>
 <ol><li>first</li><li>second</li></ol>
 <table><tr><td>Pos.</td><td>Name</td></tr><tr><td>1</td><td>Jo</td></tr></table>
-<div style="display: none">hidden text</div>
+<div hidden>hidden text</div><div style="display: none">text a script shows later</div>
+<p>A <a href="/fund"> fund </a>page.</p>
 <footer>Copyright 2021 Valley News</footer></body></html>"""
 
 
@@ -26,6 +27,15 @@ def test_page_text_blocks_links_lists_tables():
     assert "| Pos. | Name" in lines and "| 1 | Jo" in lines
     assert "Copyright 2021 Valley News" in lines
     assert "hidden text" not in text and "color" not in text and "var x" not in text
+    # style-hidden blocks (galleries, tabs) are page text: extractors keep them as main content
+    assert "text a script shows later" in lines
+    # spaces inside a link's text still separate it from its neighbours
+    assert "A [fund](/fund) page." in lines
+
+
+def test_page_text_of_xhtml_with_encoding_declaration():
+    page = '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Grüße aus dem Tal.</p></body></html>'
+    assert html.page_text(page) == "Grüße aus dem Tal."
 
 
 def test_page_text_without_links():
