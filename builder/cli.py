@@ -81,7 +81,12 @@ def build(inputs, out, name, version, config_file, demo, workers, executor, sche
 @click.option("--smoke-rows", default=20, show_default=True, help="Rows read by the smoke load of each config.")
 def validate(release, version, output_format, smoke_rows) -> None:
     """Check a release folder: exit 0 when sound, 1 when not (2 on usage errors)."""
-    report = builder.validate(release, version=version, smoke_rows=smoke_rows)
+    from builder.validate import UsageError
+
+    try:
+        report = builder.validate(release, version=version, smoke_rows=smoke_rows)
+    except UsageError as error:
+        raise click.UsageError(str(error)) from None
     click.echo(report.render(output_format))
     sys.exit(0 if report.ok else 1)
 

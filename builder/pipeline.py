@@ -36,7 +36,7 @@ from builder.config import BuildConfig, InputConfig
 from builder.context import BuildContext
 from builder.document import Document, RawRecord, Reject, document_id
 from builder.readers import InputFile, read
-from builder.schema import document_schema
+from builder.schema import document_schema, table_from_rows
 from builder.stages import boilerplate, labels, language, licensing, metadata, normalize, pii, quality, tokens
 from builder.stats import Stats
 
@@ -201,7 +201,7 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
         if count_lines:
             for key in boilerplate.line_keys(doc.source_text or doc.text):
                 line_df[(source, key)] += 1
-    write_parquet(pa.Table.from_pylist(rows, schema=INGEST_SCHEMA), ctx.path("ingest", f"{rank:05d}.parquet"))
+    write_parquet(table_from_rows(rows, INGEST_SCHEMA), ctx.path("ingest", f"{rank:05d}.parquet"))
     lines = sorted((s, k, n) for (s, k), n in line_df.items())
     write_parquet(
         pa.table([[s for s, _, _ in lines], [k for _, k, _ in lines], [n for _, _, n in lines]], schema=LINES_SCHEMA),
@@ -269,10 +269,9 @@ def process(ctx: BuildContext, rank: int) -> Stats:
     cfg = ctx.config
     stats = Stats()
     rejects: list[Reject] = []
-    table = pq.read_table(ctx.path("ingest", f"{rank:05d}.parquet"))
-    docs: Iterator[Document] = (
-        Document(**row, source_text=row["text"]) for row in table.to_pylist()
-    )
+    columns = pq.read_table(ctx.path("ingest", f"{rank:05d}.parquet")).to_pydict()
+    records = (dict(zip(columns, values)) for values in zip(*columns.values()))
+    docs: Iterator[Document] = (Document(**record, source_text=record["text"]) for record in records)
     docs = boilerplate.run(docs, cfg.boilerplate, stats, load_templates(ctx))
     docs = language.run(docs, cfg.language, stats)
     docs = licensing.run(docs, cfg.licensing, stats)
@@ -284,7 +283,7 @@ def process(ctx: BuildContext, rank: int) -> Stats:
         doc.to_row(ctx.pipeline_version, ctx.config_hash)
         for doc in collect(docs, rejects, stats, cfg.input, keep_text_for={"no_body"})
     ]
-    write_parquet(pa.Table.from_pylist(rows, schema=document_schema()), ctx.docs_path(rank))
+    write_parquet(table_from_rows(rows, document_schema()), ctx.docs_path(rank))
     write_rejects(rejects, ctx.path("rejects", f"process-{rank:05d}.jsonl"))
     stats.inc("process.documents", len(rows))
     return stats

@@ -69,6 +69,15 @@ def document_schema() -> pa.Schema:
     )
 
 
+def table_from_rows(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """An Arrow table of `rows` (dicts keyed by column name) with exactly `schema`.
+
+    Built column by column: several times faster than `pa.Table.from_pylist` on nested columns.
+    """
+    columns = [pa.array([row[field.name] for row in rows], type=field.type) for field in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def schema_version() -> str:
     return load_schema_json("document")["version"]
 
