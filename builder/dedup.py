@@ -3,15 +3,14 @@
 Input: `docs/{rank}.parquet` of every shard (published-schema rows in input order; the global
 order is (rank, row)). Output:
 - `dedup/removed.parquet`: one row per removed document, in input order: id, source_id, url,
-  kept_id, method (exact | near | url), similarity (exact: 1.0; near: containment of the
-  verified pair linking it to the kept document, or of its closest verified neighbour in the
-  cluster when the link is transitive; url without a near link: null);
+  kept_id, method (exact | url | near), similarity (exact: 1.0; url and near: the containment
+  measured between the removed document and the kept one, null when one of them has no shingles);
 - `dedup/clusters.parquet`: one row per kept document of this release that has copies: id,
   dup_count, dup_cluster (its own id);
 - `dedup/index/`: what a later release needs to deduplicate against this one (see `write_index`):
   `config.json` (shingle settings), and per shard `near/{rank}.meta.parquet` (id, text_key,
   url_key of the kept documents), `near/{rank}.sig.npy` (their MinHash signatures) and
-  `near/{rank}.shingles.npz` (their shingle sets, for exact verification).
+  `near/{rank}.shingles.offsets.npy` / `.values.npy` (their shingle sets, for exact verification).
 
 Phases (each a barrier; files only, every file written aside and renamed into place):
 1. `dedup_signatures` (one task per input shard): exact and URL keys, shingle sets, MinHash
@@ -19,14 +18,24 @@ Phases (each a barrier; files only, every file written aside and renamed into pl
 2. `dedup_candidates` (one task per band group): band buckets of all shards (and of earlier
    releases' indexes) -> candidate pairs, filtered by signature agreement, split by the shard of
    the later document.
-3. `dedup_verify` (one task per input shard): exact overlap of each candidate pair, loading only
-   the shingle sets of one other shard (or index part) at a time.
-4. `dedup_clusters` (one task): union-find over exact, URL and verified near edges, the keep
-   policy, the traceability rows and the index.
+3. `dedup_verify` (one task per input shard): exact overlap of candidate pairs (vectorised; pairs
+   whose documents are already linked are skipped) -> verified edges.
+4. `dedup_components` (one task): connected components of the exact, URL and verified near edges,
+   and the keeper of each component (keep policy).
+5. `dedup_keeper_checks` (one task per input shard): every member of a component is measured
+   against the keeper of its component (a link A~B~C does not make C a copy of A).
+6. `dedup_assign` (one task): members that are exact, URL or verified near copies of their keeper
+   are removed; the others are clustered again among themselves (greedy, in keep-policy order:
+   each either copies a document already kept for that component or is kept), so no document is
+   ever removed without a direct check against the document kept for it. Then the traceability
+   rows and the index.
+
+Shingle sets are stored as plain .npy files and memory-mapped, so a task reads only the sets of
+the documents it compares.
 
 Documents are numbered densely: the kept documents of earlier releases first (oldest release
 first), then this build's shards in order. Earlier releases are never changed: a cluster that
-holds one of their documents keeps it, and all of this build's members point to it.
+holds one of their documents keeps it, and its members are checked against it.
 """
 
 from __future__ import annotations
@@ -40,6 +49,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from builder.config import NearDedupConfig
 from builder.context import BuildContext
@@ -73,6 +84,17 @@ META_SCHEMA = pa.schema(
     ]
 )
 INDEX_META_SCHEMA = pa.schema([("id", pa.string()), ("text_key", pa.int64()), ("url_key", pa.int64())])
+EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("containment", pa.float64()), ("jaccard", pa.float64())])
+CHECK_SCHEMA = pa.schema(
+    [
+        ("doc", pa.int64()),
+        ("keeper", pa.int64()),
+        ("measured", pa.bool_()),  # both have shingles
+        ("duplicate", pa.bool_()),  # the verification rule holds
+        ("containment", pa.float64()),
+        ("jaccard", pa.float64()),
+    ]
+)
 NO_SIGNATURE = np.uint32(0xFFFFFFFF)  # stored signature of a document without shingles (never banded)
 
 
@@ -111,8 +133,19 @@ def write_json(data: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def load_shingles(path: Path) -> nd.ShingleSets:
-    with np.load(path) as data:
+def save_shingles(sets: nd.ShingleSets, stem: Path) -> None:
+    """`{stem}.shingles.values.npy` and `{stem}.shingles.offsets.npy` (values first: offsets mark completion)."""
+    write_npy(np.ascontiguousarray(sets.values, dtype=np.uint32), stem.with_name(stem.name + ".shingles.values.npy"))
+    write_npy(np.ascontiguousarray(sets.offsets, dtype=np.int64), stem.with_name(stem.name + ".shingles.offsets.npy"))
+
+
+def open_shingles(stem: Path) -> nd.ShingleSets:
+    """The shingle sets saved at `stem`, memory-mapped (only the compared documents are read).
+    Indexes written before the .npy layout hold one `{stem}.shingles.npz`, loaded whole."""
+    values = stem.with_name(stem.name + ".shingles.values.npy")
+    if values.exists():
+        return nd.ShingleSets(np.load(stem.with_name(stem.name + ".shingles.offsets.npy")), np.load(values, mmap_mode="r"))
+    with np.load(stem.with_name(stem.name + ".shingles.npz")) as data:
         return nd.ShingleSets(data["offsets"], data["values"])
 
 
@@ -135,6 +168,7 @@ def verify_rule(cfg: NearDedupConfig) -> nd.VerifyRule:
         short_doc_shingles=cfg.short_doc_shingles,
         short_min_containment=cfg.short_min_containment,
         short_min_jaccard=cfg.short_min_jaccard,
+        digit_min_shingles=cfg.digit_min_shingles,
     )
 
 
@@ -156,7 +190,7 @@ class Source:
     name: str
     meta: Path
     sig: Path
-    shingles: Path
+    shingles: Path  # stem of the shingle files (see save_shingles)
     current_rank: int | None  # the shard rank for this build's shards, None for earlier releases
     comparable: bool  # signatures and shingles can be compared with this build's
 
@@ -175,9 +209,9 @@ def sources(ctx: BuildContext) -> list[Source]:
         comparable = config_file.exists() and json.loads(config_file.read_text()).get("near") == settings
         for meta in sorted((index / "near").glob("*.meta.parquet")):
             stem = meta.name[: -len(".meta.parquet")]
-            out.append(Source(f"{index}:{stem}", meta, meta.with_name(stem + ".sig.npy"), meta.with_name(stem + ".shingles.npz"), None, comparable))
+            out.append(Source(f"{index}:{stem}", meta, meta.with_name(stem + ".sig.npy"), meta.with_name(stem), None, comparable))
     for rank in range(ctx.n_shards):
-        out.append(Source(f"shard {rank}", work_file(ctx, rank, "meta.parquet"), work_file(ctx, rank, "sig.npy"), work_file(ctx, rank, "shingles.npz"), rank, True))
+        out.append(Source(f"shard {rank}", work_file(ctx, rank, "meta.parquet"), work_file(ctx, rank, "sig.npy"), ctx.path("dedup", "shards", f"{rank:05d}"), rank, True))
     return out
 
 
@@ -185,6 +219,41 @@ def source_offsets(all_sources: list[Source]) -> np.ndarray:
     """First dense number of every source (and the total at the end)."""
     counts = [pq.ParquetFile(s.meta).metadata.num_rows for s in all_sources]
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+
+
+class ShingleStore:
+    """The shingle sets of every source, opened on first use (memory-mapped); incomparable sources
+    (an earlier release with other shingle settings) have none."""
+
+    def __init__(self, all_sources: list[Source], offsets: np.ndarray, near_enabled: bool = True) -> None:
+        self.sources, self.offsets, self.near_enabled = all_sources, offsets, near_enabled
+        self._open: dict[int, nd.ShingleSets] = {}
+
+    def source_of(self, docs: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.offsets, docs, side="right") - 1
+
+    def sets(self, i: int) -> nd.ShingleSets:
+        if i not in self._open:
+            source = self.sources[i]
+            if source.comparable and self.near_enabled:
+                self._open[i] = open_shingles(source.shingles)
+            else:
+                n = int(self.offsets[i + 1] - self.offsets[i])
+                self._open[i] = nd.ShingleSets(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+        return self._open[i]
+
+    def overlaps(self, docs_a: np.ndarray, docs_b: np.ndarray) -> nd.Overlaps:
+        """Exact overlap of the pairs (docs_a[i], docs_b[i]) of dense numbers, any sources."""
+        docs_a, docs_b = np.asarray(docs_a, dtype=np.int64), np.asarray(docs_b, dtype=np.int64)
+        fields = [np.zeros(len(docs_a), dtype=np.int64) for _ in range(6)]
+        src_a, src_b = self.source_of(docs_a), self.source_of(docs_b)
+        groups = np.unique(np.stack([src_a, src_b], axis=1), axis=0) if len(docs_a) else []
+        for i, j in groups:
+            part = np.flatnonzero((src_a == i) & (src_b == j))
+            o = nd.pair_overlaps(self.sets(i), docs_a[part] - self.offsets[i], self.sets(j), docs_b[part] - self.offsets[j])
+            for field, values in zip(fields, (o.intersection, o.size_a, o.size_b, o.digit_common, o.digits_a, o.digits_b)):
+                field[part] = values
+        return nd.Overlaps(*fields)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,7 +305,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
             keys=keys.reshape(-1),
             rows=np.repeat(has_shingles, len(band_ids)) if near.enabled else np.zeros(0, np.int32),
         )
-    write_npz(work_file(ctx, rank, "shingles.npz"), offsets=sets.offsets, values=sets.values)
+    save_shingles(sets, ctx.path("dedup", "shards", f"{rank:05d}"))
     write_npy(sig, work_file(ctx, rank, "sig.npy"))
     write_table(meta, work_file(ctx, rank, "meta.parquet"))  # last: its presence means the shard is done
     return stats
@@ -301,12 +370,27 @@ def dedup_candidates(ctx: BuildContext, group: int) -> Stats:
 
 
 # ---------------------------------------------------------------------------------------------
-# phase 3: verification per shard
+# phase 3: verification of the candidate pairs per shard
 
-EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("containment", pa.float64()), ("jaccard", pa.float64())])
+ONE_PAIR_PER_DOC_ROUNDS = 3  # rounds that check one pair per document before all remaining ones
+
+
+def component_labels(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Smallest member of the connected component of every node 0..n-1 (edges a[i]-b[i])."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    smallest = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, np.arange(n, dtype=np.int64))
+    return smallest[labels]
 
 
 def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
+    """Verified edges among the candidate pairs of this shard. The pairs are checked in rounds,
+    vectorised: first one pair per document (its earliest candidate), so that copies link up
+    quickly, and pairs whose documents are linked already are skipped (they cannot change the
+    components; the keeper checks of phase 5 measure what the traceability rows need)."""
     stats = Stats()
     near = ctx.config.near_dedup
     n_groups = len(band_groups(near))
@@ -314,46 +398,51 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
     pairs = nd.unique_pairs(np.concatenate(parts)) if parts else np.zeros((0, 2), np.int64)
     stats.inc("near_dedup.candidates", len(pairs))
     all_sources = sources(ctx)
-    offsets = source_offsets(all_sources)
-    mine = next(i for i, s in enumerate(all_sources) if s.current_rank == rank)
-    edges: dict[str, list] = {"a": [], "b": [], "containment": [], "jaccard": []}
-    if len(pairs):
-        own = load_shingles(all_sources[mine].shingles)
-        own_digits = own.digit_counts()
-        owner_a = np.searchsorted(offsets, pairs[:, 0], side="right") - 1
-        rule = verify_rule(near)
-        # Pairs already joined by verified edges need no check: union-find would join them anyway.
-        linked = nd.UnionFind(len(pairs) * 2)
-        node: dict[int, int] = {}
-        for i in np.unique(owner_a):  # one other source in memory at a time
-            other = own if i == mine else load_shingles(all_sources[i].shingles)
-            other_digits = own_digits if i == mine else other.digit_counts()
-            for a, b in pairs[owner_a == i].tolist():
-                na, nb = node.setdefault(a, len(node)), node.setdefault(b, len(node))
-                if linked.find(na) == linked.find(nb):
-                    stats.inc("near_dedup.skipped_linked")
-                    continue
-                la, lb = a - int(offsets[i]), b - int(offsets[mine])
-                o = nd.overlap(other.of(la), own.of(lb), near.digit_min_shingles, int(other_digits[la]), int(own_digits[lb]))
-                if nd.is_duplicate(o, rule):
-                    linked.union(na, nb)
-                    edges["a"].append(a)
-                    edges["b"].append(b)
-                    edges["containment"].append(o.containment)
-                    edges["jaccard"].append(o.jaccard)
-                    stats.inc("near_dedup.verified")
-                else:
-                    stats.inc("near_dedup.rejected")
-            del other
-    write_table(pa.table(edges, schema=EDGE_SCHEMA), ctx.path("dedup", "edges", f"{rank:05d}.parquet"))
+    store = ShingleStore(all_sources, source_offsets(all_sources), near.enabled)
+    rule = verify_rule(near)
+    nodes, local = np.unique(pairs.reshape(-1), return_inverse=True)
+    local = local.reshape(-1, 2)
+    todo = np.lexsort((pairs[:, 0], pairs[:, 1]))  # by later document, then earlier
+    accepted: list[np.ndarray] = []
+    edges: dict[str, list[np.ndarray]] = {"a": [], "b": [], "containment": [], "jaccard": []}
+    round_no = 0
+    while len(todo):
+        if accepted:  # skip pairs linked by the edges accepted so far
+            joined = np.concatenate(accepted)
+            labels = component_labels(len(nodes), joined[:, 0], joined[:, 1])
+            linked = labels[local[todo, 0]] == labels[local[todo, 1]]
+            stats.inc("near_dedup.skipped_linked", int(np.count_nonzero(linked)))
+            todo = todo[~linked]
+            if not len(todo):
+                break
+        if round_no < ONE_PAIR_PER_DOC_ROUNDS:
+            _, first = np.unique(pairs[todo, 1], return_index=True)
+            batch, todo = todo[first], np.delete(todo, first)
+        else:
+            batch, todo = todo, todo[:0]
+        o = store.overlaps(pairs[batch, 0], pairs[batch, 1])
+        ok = nd.duplicate_mask(o, rule)
+        stats.inc("near_dedup.verified", int(np.count_nonzero(ok)))
+        stats.inc("near_dedup.rejected", int(np.count_nonzero(~ok)))
+        accepted.append(local[batch[ok]])
+        edges["a"].append(pairs[batch[ok], 0])
+        edges["b"].append(pairs[batch[ok], 1])
+        edges["containment"].append(o.containment[ok])
+        edges["jaccard"].append(o.jaccard[ok])
+        round_no += 1
+    table = pa.table({k: np.concatenate(v) if v else np.zeros(0) for k, v in edges.items()}, schema=EDGE_SCHEMA)
+    table = table.take(pa.array(np.lexsort((table["b"].to_numpy(), table["a"].to_numpy()))))
+    write_table(table, ctx.path("dedup", "edges", f"{rank:05d}.parquet"))
     return stats
 
 
 # ---------------------------------------------------------------------------------------------
-# phase 4: clusters, keep policy, traceability, index
+# phase 4: components and their keepers
 
 
-def dedup_clusters(ctx: BuildContext, rank: int) -> Stats:
+def dedup_components(ctx: BuildContext, rank: int) -> Stats:
+    """`dedup/components.npz`: per document (dense numbers) its component (smallest member), the
+    keeper of that component, its keep-policy priority and its exact and URL keys."""
     stats = Stats()
     cfg = ctx.config
     near = cfg.near_dedup
@@ -363,28 +452,24 @@ def dedup_clusters(ctx: BuildContext, rank: int) -> Stats:
     n_total = int(offsets[-1])
     stats.inc("dedup.previous_index_docs", n_old)
 
-    old = [pq.read_table(s.meta, columns=["id", "text_key", "url_key"]) for s in all_sources if s.current_rank is None]
-    new = [pq.read_table(s.meta) for s in all_sources if s.current_rank is not None]
+    old = [pq.read_table(s.meta, columns=["text_key", "url_key"]) for s in all_sources if s.current_rank is None]
+    new = [pq.read_table(s.meta, columns=["n_chars", "published", "source", "text_key", "url_key"]) for s in all_sources if s.current_rank is not None]
     new_meta = pa.concat_tables(new) if new else META_SCHEMA.empty_table()
-    ids = pa.concat_arrays([t["id"].combine_chunks() for t in old] + [new_meta["id"].combine_chunks()])
-    text_keys = np.concatenate([t["text_key"].to_numpy() for t in old] + [new_meta["text_key"].to_numpy()])
-    url_keys = np.concatenate([t["url_key"].to_numpy() for t in old] + [new_meta["url_key"].to_numpy()])
+    text_keys = np.concatenate([t["text_key"].to_numpy() for t in old] + [new_meta["text_key"].to_numpy()]).astype(np.int64)
+    url_keys = np.concatenate([t["url_key"].to_numpy() for t in old] + [new_meta["url_key"].to_numpy()]).astype(np.int64)
 
-    union = nd.UnionFind(n_total)
+    links = [np.zeros((0, 2), dtype=np.int64)]
     if cfg.exact_dedup.enabled:
-        for a, b in same_key_edges(text_keys).tolist():
-            union.union(a, b)
+        links.append(same_key_edges(text_keys))
     if cfg.url_dedup.enabled:
-        for a, b in same_key_edges(url_keys).tolist():
-            union.union(a, b)
-    edges = pa.concat_tables([pq.read_table(ctx.path("dedup", "edges", f"{r:05d}.parquet")) for r in range(ctx.n_shards)]) if near.enabled else EDGE_SCHEMA.empty_table()
-    edge_a, edge_b = edges["a"].to_numpy(), edges["b"].to_numpy()
-    containment = edges["containment"].to_numpy()
-    for a, b in zip(edge_a.tolist(), edge_b.tolist()):
-        union.union(a, b)
-    roots = union.roots()
+        links.append(same_key_edges(url_keys))
+    if near.enabled:
+        edges = pa.concat_tables([pq.read_table(ctx.path("dedup", "edges", f"{r:05d}.parquet"), columns=["a", "b"]) for r in range(ctx.n_shards)])
+        links.append(np.stack([edges["a"].to_numpy(), edges["b"].to_numpy()], axis=1).astype(np.int64))
+    links = np.concatenate(links)
+    roots = component_labels(n_total, links[:, 0], links[:, 1])
 
-    # Keeper of every cluster: an earlier release's document if there is one, else the keep policy.
+    # Keeper of every component: an earlier release's document if there is one, else the keep policy.
     rank_new = nd.keep_order(
         near.keep,
         new_meta["n_chars"].to_numpy(),
@@ -399,30 +484,144 @@ def dedup_clusters(ctx: BuildContext, rank: int) -> Stats:
     keeper_of_root = np.empty(n_total, dtype=np.int64)
     keeper_of_root[roots[order][first_of_root]] = order[first_of_root]
     keeper = keeper_of_root[roots]
+    stats.inc("dedup.components", int(np.count_nonzero(first_of_root & (np.bincount(roots, minlength=n_total)[roots[order]] > 1))))
+    tmp = ctx.path("dedup", "components.npz")
+    write_npz(tmp, roots=roots, keeper=keeper, priority=priority, text_keys=text_keys, url_keys=url_keys, n_old=np.int64(n_old))
+    return stats
 
-    removed = np.flatnonzero(keeper != np.arange(n_total))
-    removed = removed[removed >= n_old]  # earlier releases are never changed
-    kept_of_removed = keeper[removed]
 
-    # Similarity: the direct verified pair with the keeper, else the closest verified neighbour.
-    direct = {(int(a), int(b)): float(c) for a, b, c in zip(edge_a, edge_b, containment)}
-    best = np.full(n_total, np.nan)
-    if len(edge_a):
-        np.fmax.at(best, edge_a, containment)
-        np.fmax.at(best, edge_b, containment)
-    methods, similarity = [], []
-    for doc, kept in zip(removed.tolist(), kept_of_removed.tolist()):
-        if text_keys[doc] == text_keys[kept] and cfg.exact_dedup.enabled:
-            methods.append("exact")
-            similarity.append(1.0)
-            continue
-        methods.append("url" if url_keys[doc] >= 0 and url_keys[doc] == url_keys[kept] and cfg.url_dedup.enabled else "near")
-        value = direct.get((min(doc, kept), max(doc, kept)), best[doc])
-        similarity.append(None if np.isnan(value) else round(float(value), 6))
-    for method in methods:
-        stats.inc(f"dedup.{method}")
+def load_components(ctx: BuildContext) -> dict[str, np.ndarray]:
+    with np.load(ctx.path("dedup", "components.npz")) as data:
+        return {k: data[k] for k in data.files}
 
+
+# ---------------------------------------------------------------------------------------------
+# phase 5: every member against the keeper of its component
+
+
+def dedup_keeper_checks(ctx: BuildContext, rank: int) -> Stats:
+    stats = Stats()
+    cfg = ctx.config
+    comp = load_components(ctx)
+    all_sources = sources(ctx)
+    offsets = source_offsets(all_sources)
+    mine = next(i for i, s in enumerate(all_sources) if s.current_rank == rank)
+    docs = np.arange(offsets[mine], offsets[mine + 1], dtype=np.int64)
+    keeper = comp["keeper"][docs]
+    member = keeper != docs
+    if cfg.exact_dedup.enabled:  # an identical body needs no measurement
+        member &= comp["text_keys"][docs] != comp["text_keys"][keeper]
+    docs, keeper = docs[member], keeper[member]
+    store = ShingleStore(all_sources, offsets, cfg.near_dedup.enabled)
+    o = store.overlaps(docs, keeper)
+    duplicate = nd.duplicate_mask(o, verify_rule(cfg.near_dedup))
+    measured = (o.size_a > 0) & (o.size_b > 0)
+    stats.inc("near_dedup.keeper_checks", len(docs))
+    stats.inc("near_dedup.keeper_checks_failed", int(np.count_nonzero(~duplicate)))
+    table = pa.table(
+        {"doc": docs, "keeper": keeper, "measured": measured, "duplicate": duplicate, "containment": o.containment, "jaccard": o.jaccard},
+        schema=CHECK_SCHEMA,
+    )
+    write_table(table, ctx.path("dedup", "checks", f"{rank:05d}.parquet"))
+    return stats
+
+
+# ---------------------------------------------------------------------------------------------
+# phase 6: removals, re-clustering of the members that failed their keeper, traceability, index
+
+
+@dataclass(frozen=True)
+class Link:
+    method: str  # exact | url | near
+    similarity: float | None
+
+
+def direct_link(a: int, b: int, comp: dict[str, np.ndarray], store: ShingleStore, cfg, rule: nd.VerifyRule) -> Link | None:
+    """How document a copies document b, checked directly (None: it does not)."""
+    if cfg.exact_dedup.enabled and comp["text_keys"][a] == comp["text_keys"][b]:
+        return Link("exact", 1.0)
+    o = store.overlaps(np.array([a]), np.array([b]))
+    measured = o.size_a[0] > 0 and o.size_b[0] > 0
+    similarity = round(float(o.containment[0]), 6) if measured else None
+    if cfg.url_dedup.enabled and comp["url_keys"][a] >= 0 and comp["url_keys"][a] == comp["url_keys"][b]:
+        return Link("url", similarity)
+    if cfg.near_dedup.enabled and nd.duplicate_mask(o, rule)[0]:
+        return Link("near", similarity)
+    return None
+
+
+def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
+    stats = Stats()
+    cfg = ctx.config
+    comp = load_components(ctx)
+    n_old = int(comp["n_old"])
+    roots, keeper, priority = comp["roots"], comp["keeper"], comp["priority"]
+    text_keys, url_keys = comp["text_keys"], comp["url_keys"]
+    n_total = len(roots)
+    all_sources = sources(ctx)
+    offsets = source_offsets(all_sources)
+    store = ShingleStore(all_sources, offsets, cfg.near_dedup.enabled)
+    rule = verify_rule(cfg.near_dedup)
+
+    # Members that copy their keeper directly.
+    kept_for = np.arange(n_total, dtype=np.int64)  # the document kept for each document
+    method = np.full(n_total, "", dtype=object)
+    similarity = np.full(n_total, np.nan)
+    members = np.flatnonzero(keeper != np.arange(n_total))
+    members = members[members >= n_old]  # earlier releases are never changed
+    if cfg.exact_dedup.enabled:
+        exact = members[text_keys[members] == text_keys[keeper[members]]]
+        kept_for[exact], method[exact], similarity[exact] = keeper[exact], "exact", 1.0
+    checks = pa.concat_tables([pq.read_table(ctx.path("dedup", "checks", f"{r:05d}.parquet")) for r in range(ctx.n_shards)])
+    doc = checks["doc"].to_numpy()
+    measured = checks["measured"].to_numpy(zero_copy_only=False)
+    containment = checks["containment"].to_numpy()
+    same_url = (url_keys[doc] >= 0) & (url_keys[doc] == url_keys[keeper[doc]]) if cfg.url_dedup.enabled else np.zeros(len(doc), dtype=bool)
+    near = checks["duplicate"].to_numpy(zero_copy_only=False) & ~same_url
+    for mask, name in ((same_url, "url"), (near, "near")):
+        picked = doc[mask]
+        kept_for[picked], method[picked] = keeper[picked], name
+        similarity[picked] = np.where(measured[mask], np.round(containment[mask], 6), np.nan)
+
+    # Members that failed their keeper: clustered again among themselves (and the other earlier-
+    # release documents of their component), greedily in keep-policy order.
+    leftover = doc[~(same_url | near)]
+    stats.inc("dedup.failed_keeper_check", len(leftover))
+    if len(leftover):
+        touched = np.unique(roots[leftover])
+        in_touched = np.isin(roots, touched)
+        is_leftover = np.zeros(n_total, dtype=bool)
+        is_leftover[leftover] = True
+        old_docs = np.flatnonzero(in_touched[:n_old] & (keeper[:n_old] != np.arange(n_old)))
+        candidates = np.concatenate([old_docs, leftover])
+        candidates = candidates[np.lexsort((priority[candidates], roots[candidates]))]
+        kept_here: dict[int, list[int]] = {}
+        for d in candidates.tolist():
+            keepers = kept_here.setdefault(int(roots[d]), [])
+            link = None
+            if d >= n_old:
+                for k in keepers:
+                    link = direct_link(d, k, comp, store, cfg, rule)
+                    if link is not None:
+                        kept_for[d], method[d] = k, link.method
+                        similarity[d] = np.nan if link.similarity is None else link.similarity
+                        stats.inc("dedup.reattached")
+                        break
+            if link is None:
+                keepers.append(d)
+                stats.inc("dedup.kept_after_failed_check" if d >= n_old else "dedup.previous_release_kept")
+
+    removed = np.flatnonzero(kept_for != np.arange(n_total))
+    kept_of_removed = kept_for[removed]
+    methods = method[removed].tolist()
+    for name in methods:
+        stats.inc(f"dedup.{name}")
+
+    old = [pq.read_table(s.meta, columns=["id"]) for s in all_sources if s.current_rank is None]
+    new_meta = pa.concat_tables([pq.read_table(s.meta, columns=["id", "source_id", "url"]) for s in all_sources if s.current_rank is not None])
+    ids = pa.concat_arrays([t["id"].combine_chunks() for t in old] + [new_meta["id"].combine_chunks()])
     local = removed - n_old
+    sims = similarity[removed]
     rows = pa.table(
         {
             "id": ids.take(pa.array(removed)),
@@ -430,7 +629,7 @@ def dedup_clusters(ctx: BuildContext, rank: int) -> Stats:
             "url": new_meta["url"].take(pa.array(local)),
             "kept_id": ids.take(pa.array(kept_of_removed)),
             "method": pa.array(methods, pa.string()),
-            "similarity": pa.array(similarity, pa.float64()),
+            "similarity": pa.array(sims, pa.float64(), mask=np.isnan(sims)),
         },
         schema=REMOVED_SCHEMA,
     )
@@ -455,14 +654,14 @@ def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarra
     for i, source in enumerate(all_sources):
         if source.current_rank is None:
             continue
-        kept = np.flatnonzero(~is_removed[offsets[i]: offsets[i + 1]])
+        keep_doc = ~is_removed[offsets[i]: offsets[i + 1]]
+        kept = np.flatnonzero(keep_doc)
         stem = f"{source.current_rank:05d}"
         meta = pq.read_table(source.meta, columns=["id", "text_key", "url_key"]).take(pa.array(kept))
-        sets = load_shingles(source.shingles)
-        keep_doc = ~is_removed[offsets[i]: offsets[i + 1]]
+        sets = open_shingles(source.shingles)
         sizes = sets.sizes[kept]
-        values = sets.values[np.repeat(keep_doc, sets.sizes)]
-        write_npz(index / "near" / f"{stem}.shingles.npz", offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values=values)
+        values = np.asarray(sets.values)[np.repeat(keep_doc, sets.sizes)]
+        save_shingles(nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values), index / "near" / stem)
         write_npy(np.load(source.sig)[kept], index / "near" / f"{stem}.sig.npy")
         write_table(meta.cast(INDEX_META_SCHEMA), index / "near" / f"{stem}.meta.parquet")
     write_json({"near": index_settings(ctx.config.near_dedup)}, index / "config.json")
@@ -474,5 +673,7 @@ def plan(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Sta
         ("dedup_signatures", dedup_signatures, ctx.n_shards),
         ("dedup_candidates", dedup_candidates, len(band_groups(ctx.config.near_dedup))),
         ("dedup_verify", dedup_verify, ctx.n_shards),
-        ("dedup_clusters", dedup_clusters, 1),
+        ("dedup_components", dedup_components, 1),
+        ("dedup_keeper_checks", dedup_keeper_checks, ctx.n_shards),
+        ("dedup_assign", dedup_assign, 1),
     ]

@@ -105,8 +105,17 @@ class ShingleSets:
 
     def digit_counts(self) -> np.ndarray:
         """Digit-bearing shingles per document."""
-        marks = np.concatenate([[0], np.cumsum(self.values & 1, dtype=np.int64)])
-        return marks[self.offsets[1:]] - marks[self.offsets[:-1]]
+        return segment_sums((self.values & 1).astype(np.uint8), self.sizes)
+
+
+def segment_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sums (int64) of consecutive segments of `values` with the given lengths (empty ones are 0)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    out = np.zeros(len(lengths), dtype=np.int64)
+    filled = lengths > 0
+    if filled.any():
+        out[filled] = np.add.reduceat(values, (np.cumsum(lengths) - lengths)[filled], dtype=np.int64)
+    return out
 
 
 def shingle_sets(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
@@ -287,6 +296,9 @@ class Overlap:
     jaccard: float  # |A & B| / |A | B|
     digit_containment: float | None  # containment on digit-bearing shingles (None: too few)
     text_containment: float  # containment on the other shingles
+    digit_common: int = 0  # digit-bearing shingles in both
+    digits_a: int = 0  # digit-bearing shingles of each
+    digits_b: int = 0
 
 
 def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5, digits_a: int | None = None, digits_b: int | None = None) -> Overlap:
@@ -294,12 +306,12 @@ def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5, digits_a:
     size_a, size_b = len(a), len(b)
     if size_a > size_b:  # search the smaller array in the larger one
         a, b, size_a, size_b, digits_a, digits_b = b, a, size_b, size_a, digits_b, digits_a
-    if size_a == 0:
-        return Overlap(0, size_a, size_b, 0.0, 0.0, None, 0.0)
-    found = b[np.minimum(np.searchsorted(b, a), size_b - 1)] == a
-    inter = int(np.count_nonzero(found))
     digit_a = int(np.count_nonzero(a & 1)) if digits_a is None else digits_a
     digit_b = int(np.count_nonzero(b & 1)) if digits_b is None else digits_b
+    if size_a == 0:
+        return Overlap(0, size_a, size_b, 0.0, 0.0, None, 0.0, 0, digit_a, digit_b)
+    found = b[np.minimum(np.searchsorted(b, a), size_b - 1)] == a
+    inter = int(np.count_nonzero(found))
     digit_common = int(np.count_nonzero(a[found] & 1))
     containment = inter / size_a
     jaccard = inter / (size_a + size_b - inter)
@@ -308,12 +320,12 @@ def overlap(a: np.ndarray, b: np.ndarray, min_digit_shingles: int = 5, digits_a:
         digit_containment = digit_common / min(digit_a, digit_b)
     rest = min(size_a - digit_a, size_b - digit_b)
     text_containment = (inter - digit_common) / rest if rest else containment
-    return Overlap(inter, size_a, size_b, containment, jaccard, digit_containment, text_containment)
+    return Overlap(inter, size_a, size_b, containment, jaccard, digit_containment, text_containment, digit_common, digit_a, digit_b)
 
 
 @dataclass(frozen=True)
 class VerifyRule:
-    """Thresholds of the verification rule (see `is_duplicate`)."""
+    """Thresholds of the verification rule (see `duplicate_mask`)."""
 
     min_containment: float = 0.6
     min_jaccard: float = 0.3
@@ -321,20 +333,120 @@ class VerifyRule:
     short_doc_shingles: int = 150  # below this size (the smaller document) the short thresholds apply
     short_min_containment: float = 0.65
     short_min_jaccard: float = 0.35
+    digit_min_shingles: int = 5  # digit-bearing shingles both documents need for the digit rule to apply
+
+
+@dataclass(frozen=True)
+class Overlaps:
+    """Exact overlap of many pairs of shingle sets, one array entry per pair (int64 arrays)."""
+
+    intersection: np.ndarray
+    size_a: np.ndarray
+    size_b: np.ndarray
+    digit_common: np.ndarray  # digit-bearing shingles in both
+    digits_a: np.ndarray
+    digits_b: np.ndarray
+
+    @property
+    def containment(self) -> np.ndarray:
+        """|A & B| / min(|A|, |B|) (0 when a set is empty)."""
+        smaller = np.minimum(self.size_a, self.size_b)
+        return np.where(smaller > 0, self.intersection / np.maximum(smaller, 1), 0.0)
+
+    @property
+    def jaccard(self) -> np.ndarray:
+        union = self.size_a + self.size_b - self.intersection
+        return np.where(union > 0, self.intersection / np.maximum(union, 1), 0.0)
+
+
+def duplicate_mask(o: Overlaps, rule: VerifyRule = VerifyRule()) -> np.ndarray:
+    """The verification rule, pair by pair: containment and Jaccard floors (higher for short
+    documents, where a few chance matches move the ratios a lot), plus the digit rule when both
+    documents have enough digit-bearing shingles (those must overlap at least `digit_ratio` times
+    as much as the others: templated reports differ in their numbers)."""
+    smaller = np.minimum(o.size_a, o.size_b)
+    short = smaller < rule.short_doc_shingles
+    containment = o.containment
+    ok = (smaller > 0) & (containment >= np.where(short, rule.short_min_containment, rule.min_containment))
+    ok &= o.jaccard >= np.where(short, rule.short_min_jaccard, rule.min_jaccard)
+    if rule.digit_ratio is not None:
+        fewer_digits = np.minimum(o.digits_a, o.digits_b)
+        applies = fewer_digits >= rule.digit_min_shingles
+        digit_containment = o.digit_common / np.maximum(fewer_digits, 1)
+        rest = np.minimum(o.size_a - o.digits_a, o.size_b - o.digits_b)
+        text_containment = np.where(rest > 0, (o.intersection - o.digit_common) / np.maximum(rest, 1), containment)
+        ok &= ~applies | (digit_containment >= rule.digit_ratio * text_containment)
+    return ok
 
 
 def is_duplicate(o: Overlap, rule: VerifyRule = VerifyRule()) -> bool:
-    """The verification rule: containment and Jaccard floors (higher for short documents, where a
-    few chance matches move the ratios a lot), plus the digit rule when it applies (digit-bearing
-    shingles must overlap at least `digit_ratio` times as much as the others)."""
-    short = min(o.size_a, o.size_b) < rule.short_doc_shingles
-    min_containment = rule.short_min_containment if short else rule.min_containment
-    min_jaccard = rule.short_min_jaccard if short else rule.min_jaccard
-    if o.containment < min_containment or o.jaccard < min_jaccard:
-        return False
-    if rule.digit_ratio is not None and o.digit_containment is not None:
-        return o.digit_containment >= rule.digit_ratio * o.text_containment
-    return True
+    """`duplicate_mask` for one pair."""
+    one = Overlaps(*(np.array([v], dtype=np.int64) for v in (o.intersection, o.size_a, o.size_b, o.digit_common, o.digits_a, o.digits_b)))
+    return bool(duplicate_mask(one, rule)[0])
+
+
+def gather_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Positions starts[i] .. starts[i] + lengths[i] - 1 of every range, concatenated (int64)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    out_starts = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - out_starts, lengths)
+
+
+_PAIR_BLOCK = 1 << 20  # shingles searched per block: the arrays of a block stay small
+
+
+def _intersections(needles: ShingleSets, needle_docs: np.ndarray, hay: ShingleSets, hay_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(|A & B|, digit-bearing |A & B|) of pairs (needle doc, hay doc), searching the needle sets
+    in the hay sets. Pairs are processed in blocks sorted by hay document; in a block the hay sets
+    involved are keyed by their position (key = position << 32 | shingle), so one searchsorted of
+    increasing keys answers every pair of the block."""
+    n = len(needle_docs)
+    inter = np.zeros(n, dtype=np.int64)
+    digit = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return inter, digit
+    order = np.lexsort((needle_docs, hay_docs))
+    sizes = needles.sizes[needle_docs[order]]
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < n:
+        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + _PAIR_BLOCK, side="right")))
+        block = order[start:stop]
+        n_docs, h_docs = needle_docs[block], hay_docs[block]
+        uniq, position = np.unique(h_docs, return_inverse=True)
+        h_sizes = hay.sizes[uniq]
+        hay_keys = (np.repeat(np.arange(len(uniq), dtype=np.uint64), h_sizes) << np.uint64(32)) | hay.values[gather_ranges(hay.offsets[uniq], h_sizes)]
+        n_sizes = needles.sizes[n_docs]
+        values = needles.values[gather_ranges(needles.offsets[n_docs], n_sizes)]
+        keys = (np.repeat(position.astype(np.uint64), n_sizes) << np.uint64(32)) | values
+        if len(hay_keys):
+            found = hay_keys[np.minimum(np.searchsorted(hay_keys, keys), len(hay_keys) - 1)] == keys
+        else:
+            found = np.zeros(len(keys), dtype=bool)
+        inter[block] = segment_sums(found, n_sizes)
+        digit[block] = segment_sums(found & (values & 1).astype(bool), n_sizes)
+        start = stop
+    return inter, digit
+
+
+def pair_overlaps(sets_a: ShingleSets, docs_a: np.ndarray, sets_b: ShingleSets, docs_b: np.ndarray,
+                  digits_a: np.ndarray | None = None, digits_b: np.ndarray | None = None) -> Overlaps:
+    """Exact overlap of the pairs (sets_a doc docs_a[i], sets_b doc docs_b[i]), vectorised.
+
+    The smaller set of each pair is searched in the larger one. `digits_*` are the per-document
+    digit counts of each ShingleSets (`digit_counts()`), computed when not given.
+    """
+    docs_a = np.asarray(docs_a, dtype=np.int64)
+    docs_b = np.asarray(docs_b, dtype=np.int64)
+    size_a, size_b = sets_a.sizes[docs_a], sets_b.sizes[docs_b]
+    inter = np.zeros(len(docs_a), dtype=np.int64)
+    digit = np.zeros(len(docs_a), dtype=np.int64)
+    a_smaller = size_a <= size_b
+    inter[a_smaller], digit[a_smaller] = _intersections(sets_a, docs_a[a_smaller], sets_b, docs_b[a_smaller])
+    inter[~a_smaller], digit[~a_smaller] = _intersections(sets_b, docs_b[~a_smaller], sets_a, docs_a[~a_smaller])
+    digits_a = sets_a.digit_counts() if digits_a is None else digits_a
+    digits_b = sets_b.digit_counts() if digits_b is None else digits_b
+    return Overlaps(inter, size_a.astype(np.int64), size_b.astype(np.int64), digit, digits_a[docs_a].astype(np.int64), digits_b[docs_b].astype(np.int64))
 
 
 class UnionFind:
