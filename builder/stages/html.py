@@ -138,8 +138,10 @@ class Extracted:
     hostname: str | None = None
 
 
-def extract(html: str, url: str | None = None, favor_precision: bool = True, include_tables: bool = True) -> Extracted:
-    """Page text, main content and metadata of an HTML page. Raises MissingExtra without trafilatura."""
+def extract(html: str, url: str | None = None, favor_precision: bool = True, include_tables: bool = True,
+            favor_recall: bool = False) -> Extracted:
+    """Page text, main content and metadata of an HTML page (trafilatura's favor_precision,
+    default or favor_recall mode). Raises MissingExtra without trafilatura."""
     try:
         import trafilatura
     except ImportError as error:
@@ -147,6 +149,7 @@ def extract(html: str, url: str | None = None, favor_precision: bool = True, inc
     page = page_text(html)
     result = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, favor_precision=favor_precision,
+        favor_recall=favor_recall and not favor_precision,
         include_tables=include_tables,
     )
     if result is None:
