@@ -361,8 +361,9 @@ def rules_by_unit(lows: list[str], hard_max_chars: int, soft_max_chars: int) -> 
 
 
 def _first_rule(rules: list[_Rule], low: str) -> str:
-    for name, triggers, pattern in rules:
-        if any(t in low for t in triggers) and pattern.search(low):
+    """The first of `rules` (each with a trigger in `low`, see rules_by_unit) whose pattern matches."""
+    for name, _, pattern in rules:
+        if pattern.search(low):
             return name
     return ""
 
@@ -465,6 +466,7 @@ class Split:
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
 
 
+@lru_cache(maxsize=4096)
 def _reason_kind(reason: str) -> str:
     head = reason.partition(" ")[0]
     return head if head.startswith("rule:") else head.partition(":")[0]
@@ -669,6 +671,8 @@ def _main_span(units: list[Unit], cfg: BoilerplateConfig) -> None:
         first, last = pending.pop()
         for i in range(first, last + 1):
             keep[i] = True
+        if cfg.span_keep_share >= 1.0:
+            break
         for lo, hi in ((_edge_before(keep, first), first), (last + 1, _edge_after(keep, last + 1))):
             if hi - lo > 0:
                 score, a, b = _best_run(units, lo, hi, cfg)
