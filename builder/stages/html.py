@@ -16,7 +16,9 @@ from builder.stages.normalize import normalize_text
 INSTALL_HINT = "pip install 'shardsmith[html]'"
 
 # Elements whose text is never shown as page text.
-_SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "select", "button", "form-data"}
+# (rt/rp: ruby annotations, the readings printed above East Asian characters)
+_SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "select", "button", "form-data",
+         "rt", "rp"}
 _BLOCK = {
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "li", "main", "menu", "nav", "ol",

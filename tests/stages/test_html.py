@@ -47,3 +47,8 @@ def test_extract_main_content_and_metadata():
     assert "river board" in extracted.main_text
     assert "Home" not in extracted.main_text
     assert extracted.page_text.startswith("- [Home](/)")
+
+
+def test_page_text_drops_ruby_readings():
+    page = "<html><body><p><ruby>漢<rt>かん</rt>字<rt>じ</rt></ruby>を読む。</p></body></html>"
+    assert html.page_text(page) == "漢字を読む。"
