@@ -92,7 +92,7 @@ def main() -> None:
         print(f"\n{'phase':>12} {'wall s':>8} {'docs/s':>10} {'MB/s':>8} {'peak RSS MB':>12}")
         for phase, t in m["timings"].items():
             wall = max(t["wall_seconds"], 1e-9)
-            print(f"{phase:>12} {wall:8.2f} {args.docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t['peak_rss_mb']:12.0f}")
+            print(f"{phase:>12} {wall:8.2f} {args.docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t.get('peak_rss_mb', 0):12.0f}")
         print(f"{'end to end':>12} {result.seconds:8.2f} {args.docs / result.seconds:10,.0f} {size / 1e6 / result.seconds:8.1f}")
         acc = m["accounting"]
         print(f"\ninputs {acc['inputs']:,} = rows {acc['rows']:,} + duplicates {acc['duplicates']:,} + rejects {acc['rejects']:,}")

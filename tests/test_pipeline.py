@@ -56,7 +56,7 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         ("process:2", FAULT_BEFORE_MARKER),
         ("dedup_verify:1", FAULT_AFTER_MARKER),
         ("dedup_clusters:0", FAULT_BEFORE_MARKER),
-        ("finalize:1", FAULT_BEFORE_MARKER),
+        ("dedup_signatures:1", FAULT_BEFORE_MARKER),
     ],
 )
 def test_killed_build_resumes_to_the_same_bytes(corpus, tmp_path: Path, phase: str, fault: str):

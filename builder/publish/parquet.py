@@ -1,7 +1,8 @@
 """Parquet shards: `train-NNNNN-of-NNNNN.parquet`, one explicit schema, zstd, bounded row groups.
 
-Rows are taken from the finalized work shards in order, and cut into output shards of about
-`target_shard_bytes` (uncompressed), never an empty one. Nothing here depends on the worker count,
+Rows are taken from the work shards in order (through an optional per-table transform, e.g.
+dropping duplicates), and cut into output shards of about `target_shard_bytes` (uncompressed),
+never an empty one. Nothing here depends on the worker count,
 so the same rows give the same bytes.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,27 +65,40 @@ def plan_shards(total_rows: int, total_bytes: int, target_bytes: int) -> list[in
 ROW_OVERHEAD_BYTES = 512
 
 
-def estimated_bytes(path: Path) -> int:
-    """Uncompressed size of a work shard's rows, computed from the data only, so that the same rows
-    give the same estimate however they are split into files (footer sizes do not)."""
-    table = pq.read_table(path, columns=["text", "boilerplate"])
+def estimated_bytes(table: pa.Table) -> int:
+    """Uncompressed size of rows, computed from the data only, so that the same rows give the
+    same estimate however they are split into files (footer sizes do not)."""
     text = pc.sum(pc.binary_length(table["text"])).as_py() or 0
     boilerplate = pc.sum(pc.binary_length(table["boilerplate"])).as_py() or 0
     return text + boilerplate + ROW_OVERHEAD_BYTES * table.num_rows
 
 
-def iter_batches(paths: list[Path]) -> Iterator[pa.RecordBatch]:
+Transform = Callable[[pa.Table], pa.Table]
+
+
+def read_rows(path: Path, transform: Transform | None, columns: list[str] | None = None, read: list[str] | None = None) -> pa.Table:
+    table = pq.read_table(path, columns=read)
+    table = transform(table) if transform else table
+    return table.select(columns) if columns else table
+
+
+def iter_tables(paths: list[Path], transform: Transform | None) -> Iterator[pa.Table]:
     for path in paths:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
-            if batch.num_rows:
-                yield batch
+        table = read_rows(path, transform)
+        if table.num_rows:
+            yield table
 
 
-def write_shards(inputs: list[Path], release_root: Path, folder: str, cfg: PublishConfig) -> list[ShardInfo]:
-    """Write the rows of `inputs` (in order) as shards under release_root/folder."""
+def write_shards(
+    inputs: list[Path], release_root: Path, folder: str, cfg: PublishConfig, transform: Transform | None = None
+) -> list[ShardInfo]:
+    """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder."""
     schema = document_schema()
-    total_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in inputs)
-    total_bytes = sum(estimated_bytes(p) for p in inputs)
+    total_rows, total_bytes = 0, 0
+    for path in inputs:  # a first pass for the plan: one work shard in memory at a time
+        table = read_rows(path, transform, ["text", "boilerplate"], read=["id", "text", "boilerplate", "dup_count", "dup_cluster"])
+        total_rows += table.num_rows
+        total_bytes += estimated_bytes(table)
     sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
     if not sizes:
         return []
@@ -92,7 +106,7 @@ def write_shards(inputs: list[Path], release_root: Path, folder: str, cfg: Publi
     row_group_rows = max(1, min(100_000, cfg.max_row_group_bytes // average_row))
     out_dir = release_root / folder
     out_dir.mkdir(parents=True, exist_ok=True)
-    batches = iter_batches(inputs)
+    tables = iter_tables(inputs, transform)
     pending: pa.Table | None = None
     shards = []
     for index, wanted in enumerate(sizes):
@@ -100,7 +114,7 @@ def write_shards(inputs: list[Path], release_root: Path, folder: str, cfg: Publi
         have = 0
         while have < wanted:
             if pending is None or pending.num_rows == 0:
-                pending = pa.Table.from_batches([next(batches)])
+                pending = next(tables)
             take = min(wanted - have, pending.num_rows)
             parts.append(pending.slice(0, take))
             pending = pending.slice(take)

@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builder.config import BuildConfig, to_dict
@@ -79,6 +81,26 @@ def changelog(version_manifest: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def dedup_transform(removed: pa.Table, clusters: pa.Table):
+    """A table -> table function that drops the removed duplicates and stamps dup_count and
+    dup_cluster on the rows that keep them (vectorised: no Python loop over rows)."""
+    removed_ids = removed["id"].combine_chunks()
+    cluster_ids = clusters["id"].combine_chunks()
+    counts = clusters["dup_count"].combine_chunks().cast(pa.int32())
+    cluster_names = clusters["dup_cluster"].combine_chunks().cast(pa.string())
+
+    def apply(table: pa.Table) -> pa.Table:
+        table = table.filter(pc.invert(pc.is_in(table["id"], value_set=removed_ids)))
+        where = pc.index_in(table["id"], value_set=cluster_ids)
+        dup_count = pc.fill_null(pc.take(counts, where), 0)
+        dup_cluster = pc.take(cluster_names, where)
+        schema = table.schema
+        table = table.set_column(schema.get_field_index("dup_count"), schema.field("dup_count"), dup_count)
+        return table.set_column(schema.get_field_index("dup_cluster"), schema.field("dup_cluster"), dup_cluster)
+
+    return apply
+
+
 def concat_rejects(work: Path, out: Path, n_shards: int) -> int:
     """rejects.jsonl: ingest rejects, then process rejects, each in shard order."""
     count = 0
@@ -106,17 +128,18 @@ def publish(
     pipeline_version: str,
     tokenizer: dict[str, Any],
 ) -> dict[str, Any]:
-    """Write the release of `version` from the finalized work shards; return its manifest."""
+    """Write the release of `version` from the processed work shards; return its manifest."""
     stage = staging_dir(release_root, version)
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    finals = [work / "final" / f"{rank:05d}.parquet" for rank in range(n_shards)]
-    shards = [s.to_json() for s in write_shards(finals, stage, f"data/v{version}", config.publish)]
+    docs = [work / "docs" / f"{rank:05d}.parquet" for rank in range(n_shards)]
+    removed = pq.read_table(work / "dedup" / "removed.parquet")
+    transform = dedup_transform(removed, pq.read_table(work / "dedup" / "clusters.parquet"))
+    shards = [s.to_json() for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform)]
 
     reports = stage / "reports" / f"v{version}"
     reports.mkdir(parents=True)
-    removed = pq.read_table(work / "dedup" / "removed.parquet")
     removed = removed.sort_by([("id", "ascending")])
     pq.write_table(removed, reports / "duplicates.parquet", compression="zstd")
     n_rejects = concat_rejects(work, reports / "rejects.jsonl", n_shards)
