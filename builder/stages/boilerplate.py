@@ -852,7 +852,7 @@ def _align(units: list[Unit], main_text: str) -> list[bool]:
     first = next((j for j, m in enumerate(main) if m), len(units))
     last = max((j for j, m in enumerate(main) if m), default=-1)
     for j, key in enumerate(keys):
-        if not main[j] and len(key) >= 10 and (len(key) >= 40 or first < j < last) and key in joined:
+        if not main[j] and len(key) >= 20 and (len(key) >= 40 or first < j < last) and key in joined:
             main[j] = True
     return main
 

@@ -188,3 +188,83 @@ def test_seed_article_golden():
     # lines 33/35: one paragraph broken mid-sentence, joined again
     assert "restoring peace and security to Syria" in split.body
     assert "*" not in split.body and "](" not in split.body
+
+
+def test_words_and_stopword_density_ignore_punctuation_and_keep_other_scripts():
+    assert boilerplate.words_of("“the river,” (and) — the weir…") == ["the", "river", "and", "the", "weir"]
+    assert boilerplate.words_of("мост через реку, 2021") == ["мост", "через", "реку", "2021"]
+    stop = frozenset({"the", "and"})
+    assert boilerplate.stopword_density("the river and the weir", stop) == pytest.approx(3 / 5)
+    assert boilerplate.stopword_density("", stop) == 0.0
+
+
+def test_line_keys_ignore_typographic_marks_and_digits():
+    assert boilerplate.line_key("“Read more — 12 stories”") == boilerplate.line_key('"Read more - 99 stories"')
+    assert boilerplate.line_key("[Read more](/a) — 12 stories") == boilerplate.line_key("Read more 35 stories")
+    assert boilerplate.line_key("---") is None
+
+
+def test_language_guess_prefers_the_earlier_list_within_a_margin():
+    english = " ".join(PROSE)
+    # jusText's Finnish list holds many English words; English must still win when listed first
+    assert boilerplate.guess_language(english, ("en", "fi")) == "en"
+    assert boilerplate.guess_language(english, ("de", "en")) == "en"
+    assert boilerplate.guess_language("12 34 56", ("en", "de")) == ""
+
+
+def test_rules_by_unit_finds_triggers_per_unit_with_and_without_the_automaton(monkeypatch):
+    lows = ["the board met on tuesday.", "subscribe to our newsletter", "copyright 2020 valley news", "x" * 500 + " share this"]
+    hard, soft = boilerplate.rules_by_unit(lows, 2000, 400)
+    assert [[r[0] for r in rules] for rules in hard] == [[], [], ["copyright"], []]
+    # the last unit is too long for soft signals
+    assert [[r[0] for r in rules] for rules in soft] == [[], ["subscribe"], [], []]
+    monkeypatch.setattr(boilerplate, "ahocorasick_rs", None)
+    assert boilerplate.rules_by_unit(lows, 2000, 400) == (hard, soft)
+
+
+def test_short_paragraphs_of_whole_sentences_are_prose():
+    news = [
+        "The council voted on Monday to close the old bridge to all of the traffic in the town from the start of next week.",
+        "It said that the repairs would take at least a year, and that a ferry would run across the river in the meantime.",
+    ]
+    text = article(top=["[Home](/) [News](/news) [Sport](/sport)"], body=news, bottom=["[Privacy](/p) [Terms](/t)"])
+    split = split_boilerplate(text)
+    assert split.body == "\n\n".join(news)
+    assert any(reason.startswith("sentences") for label, _, reason in labels(split) if label == "body")
+    # without the rule they are only near-prose (too short for a prose run), and the furniture
+    # around them pulls them out
+    strict = split_boilerplate(text, cfg=BoilerplateConfig(prose_min_chars=10_000))
+    assert strict.body == ""
+
+
+def test_dense_script_lengths_are_scaled():
+    japanese = [
+        "市議会は月曜日、古い橋を来週から通行止めにすることを決めました。",
+        "修理には少なくとも一年かかり、その間は渡し船が運航される予定です。",
+        "川の両岸の商店主たちは、この計画について何も知らされていなかったと話しています。",
+    ]
+    text = article(top=["[ホーム](/) [ニュース](/news)"], body=japanese, bottom=["[プライバシー](/p)"])
+    split = split_boilerplate(text)
+    assert split.language == ""
+    assert split.body == "\n\n".join(japanese)
+    unscaled = split_boilerplate(text, cfg=BoilerplateConfig(dense_script_scale=1.0))
+    assert unscaled.body != split.body
+
+
+def test_secondary_body_runs_are_kept_above_a_share_of_the_main_run():
+    second = "The museum will reopen its east wing in the spring, after two years of building work on the roof and the old galleries."
+    text = article(body=[*PROSE, "[Gallery](/g) [Video](/v) [Audio](/a) [Maps](/m)", "[Weather](/w) [Traffic](/t) [Jobs](/j)",
+                         "[Cars](/c) [Homes](/h) [Dating](/d)", second])
+    assert second not in split_boilerplate(text).body
+    both = split_boilerplate(text, cfg=BoilerplateConfig(span_keep_share=0.2))
+    assert second in both.body and PROSE[0] in both.body
+    assert boiler_reasons(split_boilerplate(text))[second].startswith("outside main body")
+
+
+def test_html_path_matches_blocks_the_extractor_joined():
+    first = "The board met on Tuesday and agreed to rebuild the weir before the autumn rains came back to the valley."
+    second = "Work will start in May, and the old weir stays open until the new one is finished next year."
+    page = normalize_text("\n\n".join(["[Home](/) [News](/news)", first, second, "[Privacy](/p)"]))
+    split = boilerplate.split_html(page, first + second)  # the extractor lost the break between them
+    assert split.body == first + "\n\n" + second
+    assert reassemble(split.body, split.boilerplate, split.segments) == page
