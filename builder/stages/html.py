@@ -80,9 +80,19 @@ def page_text(html: str, links: bool = True) -> str:
         return ""
     out: list[str] = []
 
+    def shown_pieces(element) -> list[str]:
+        # the text pieces of an element, without the elements that are never shown
+        pieces = [element.text or ""]
+        for child in element:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag and tag not in _SKIP and not _hidden(child):
+                pieces.extend(shown_pieces(child))
+            pieces.append(child.tail or "")
+        return pieces
+
     def inline_text(element) -> str:
         # the text of a link on one line, whatever blocks it wraps
-        return " ".join(" ".join(element.itertext(with_tail=False)).split()) if not _hidden(element) else ""
+        return " ".join(" ".join(shown_pieces(element)).split()) if not _hidden(element) else ""
 
     def walk(element, pre: bool = False) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""

@@ -52,3 +52,5 @@ def test_extract_main_content_and_metadata():
 def test_page_text_drops_ruby_readings():
     page = "<html><body><p><ruby>漢<rt>かん</rt>字<rt>じ</rt></ruby>を読む。</p></body></html>"
     assert html.page_text(page) == "漢字を読む。"
+    linked = "<html><body><p>子どもへの<a href='#'><ruby>虐待<rt>ぎゃくたい</rt></ruby></a>をなくす。</p></body></html>"
+    assert html.page_text(linked) == "子どもへの[虐待](#)をなくす。"
