@@ -129,6 +129,9 @@ class BoilerplateConfig:
     prose_min_chars: int = option(
         100, "Units this long (or longer) that end a sentence and reach prose_min_stopwords are prose even below length_high.")
     prose_min_stopwords: float = option(0.40, "Stop-word density of prose_min_chars.")
+    html_edge_max_chars: int = option(
+        120, "HTML path: main-content units with a soft signal at either end of the body are boilerplate when shorter "
+        "than this (the extractor already chose them: a long one is more likely article text).")
     dense_script_scale: float = option(
         3.0, "Lengths of units in Chinese, Japanese or Korean script count this many times (one character says "
         "about as much as a short word): the length thresholds hold for them too.")
@@ -314,6 +317,17 @@ class NearDedupConfig:
     )
     digit_min_shingles: int = option(5, "Digit-bearing shingles each document needs for the digit rule to apply.")
     digit_ratio: float = option(0.3, "See digit_rule.")
+    novel_run_shingles: int = option(
+        25,
+        "A run of this many consecutive shingles (in text order) of the smaller document that are missing from the larger one is new "
+        "text (a passage, not scattered edits)...",
+    )
+    max_novel_share: float = option(
+        0.1,
+        "...and a pair is a duplicate only if at most this share of the smaller document is such new text: a copy adds a credit line, "
+        "a follow-up story that reuses background paragraphs adds whole paragraphs (1.0 switches the check off). Needs the smaller "
+        "document's text order, so it applies when that document is of this build, not of an earlier release's index.",
+    )
     keep: Literal["first", "longest", "earliest", "source_priority"] = option(
         "longest",
         "Which member of a duplicate cluster (exact, URL or near) is kept. 'longest' (default): the longest body, so a "

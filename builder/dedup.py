@@ -133,18 +133,22 @@ def write_json(data: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def save_shingles(sets: nd.ShingleSets, stem: Path) -> None:
-    """`{stem}.shingles.values.npy` and `{stem}.shingles.offsets.npy` (values first: offsets mark completion)."""
-    write_npy(np.ascontiguousarray(sets.values, dtype=np.uint32), stem.with_name(stem.name + ".shingles.values.npy"))
-    write_npy(np.ascontiguousarray(sets.offsets, dtype=np.int64), stem.with_name(stem.name + ".shingles.offsets.npy"))
+def save_shingles(sets: nd.ShingleSets, stem: Path, kind: str = "shingles") -> None:
+    """`{stem}.{kind}.values.npy` and `{stem}.{kind}.offsets.npy` (values first: offsets mark completion).
+    kind: `shingles` (sorted unique sets) or `sequences` (in text order, this build's shards only)."""
+    write_npy(np.ascontiguousarray(sets.values, dtype=np.uint32), stem.with_name(f"{stem.name}.{kind}.values.npy"))
+    write_npy(np.ascontiguousarray(sets.offsets, dtype=np.int64), stem.with_name(f"{stem.name}.{kind}.offsets.npy"))
 
 
-def open_shingles(stem: Path) -> nd.ShingleSets:
+def open_shingles(stem: Path, kind: str = "shingles") -> nd.ShingleSets | None:
     """The shingle sets saved at `stem`, memory-mapped (only the compared documents are read).
-    Indexes written before the .npy layout hold one `{stem}.shingles.npz`, loaded whole."""
-    values = stem.with_name(stem.name + ".shingles.values.npy")
+    Indexes written before the .npy layout hold one `{stem}.shingles.npz`, loaded whole.
+    None when there are no sequences."""
+    values = stem.with_name(f"{stem.name}.{kind}.values.npy")
     if values.exists():
-        return nd.ShingleSets(np.load(stem.with_name(stem.name + ".shingles.offsets.npy")), np.load(values, mmap_mode="r"))
+        return nd.ShingleSets(np.load(stem.with_name(f"{stem.name}.{kind}.offsets.npy")), np.load(values, mmap_mode="r"))
+    if kind != "shingles":
+        return None
     with np.load(stem.with_name(stem.name + ".shingles.npz")) as data:
         return nd.ShingleSets(data["offsets"], data["values"])
 
@@ -169,6 +173,8 @@ def verify_rule(cfg: NearDedupConfig) -> nd.VerifyRule:
         short_min_containment=cfg.short_min_containment,
         short_min_jaccard=cfg.short_min_jaccard,
         digit_min_shingles=cfg.digit_min_shingles,
+        novel_run_shingles=cfg.novel_run_shingles,
+        max_novel_share=cfg.max_novel_share,
     )
 
 
@@ -242,6 +248,45 @@ class ShingleStore:
                 self._open[i] = nd.ShingleSets(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
         return self._open[i]
 
+    def sequences(self, i: int) -> nd.ShingleSets | None:
+        """Shingles in text order of a shard of this build (None for earlier releases' documents)."""
+        key = -1 - i
+        if key not in self._open:
+            source = self.sources[i]
+            self._open[key] = open_shingles(source.shingles, "sequences") if source.current_rank is not None and self.near_enabled else None
+        return self._open[key]
+
+    def novel_shares(self, docs: np.ndarray, others: np.ndarray, min_run: int) -> np.ndarray:
+        """`nd.novel_run_shares` of the pairs (docs[i] in text order, others[i]'s set); NaN where
+        the text order of docs[i] is not kept (an earlier release)."""
+        shares = np.full(len(docs), np.nan)
+        src_d, src_o = self.source_of(docs), self.source_of(others)
+        groups = np.unique(np.stack([src_d, src_o], axis=1), axis=0) if len(docs) else []
+        for i, j in groups:
+            sequences = self.sequences(i)
+            if sequences is None:
+                continue
+            part = np.flatnonzero((src_d == i) & (src_o == j))
+            shares[part] = nd.novel_run_shares(sequences, docs[part] - self.offsets[i], self.sets(j), others[part] - self.offsets[j], min_run)
+        return shares
+
+    def verify(self, docs_a: np.ndarray, docs_b: np.ndarray, rule: nd.VerifyRule) -> tuple[nd.Overlaps, np.ndarray, np.ndarray]:
+        """(overlaps, duplicate, novel share) of the pairs: the set rule (`nd.duplicate_mask`), then,
+        for the pairs that pass it, the new text of the smaller document must stay within
+        rule.max_novel_share (skipped when its text order is not kept)."""
+        docs_a, docs_b = np.asarray(docs_a, dtype=np.int64), np.asarray(docs_b, dtype=np.int64)
+        o = self.overlaps(docs_a, docs_b)
+        duplicate = nd.duplicate_mask(o, rule)
+        shares = np.full(len(docs_a), np.nan)
+        if rule.max_novel_share < 1.0 and duplicate.any():
+            passed = np.flatnonzero(duplicate)
+            a_smaller = o.size_a[passed] <= o.size_b[passed]
+            smaller = np.where(a_smaller, docs_a[passed], docs_b[passed])
+            larger = np.where(a_smaller, docs_b[passed], docs_a[passed])
+            shares[passed] = self.novel_shares(smaller, larger, rule.novel_run_shingles)
+            duplicate[passed] &= ~(shares[passed] > rule.max_novel_share)
+        return o, duplicate, shares
+
     def overlaps(self, docs_a: np.ndarray, docs_b: np.ndarray) -> nd.Overlaps:
         """Exact overlap of the pairs (docs_a[i], docs_b[i]) of dense numbers, any sources."""
         docs_a, docs_b = np.asarray(docs_a, dtype=np.int64), np.asarray(docs_b, dtype=np.int64)
@@ -273,9 +318,9 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     del canonical
     url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))
     if near.enabled:
-        sets = nd.shingle_sets(texts, near.ngram, near.seed)
+        sets, sequences = nd.shingles_and_sequences(texts, near.ngram, near.seed)
     else:
-        sets = nd.ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+        sets = sequences = nd.ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
     del texts
     sizes = sets.sizes
     stats.inc("dedup.docs", len(sizes))
@@ -306,6 +351,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
             rows=np.repeat(has_shingles, len(band_ids)) if near.enabled else np.zeros(0, np.int32),
         )
     save_shingles(sets, ctx.path("dedup", "shards", f"{rank:05d}"))
+    save_shingles(sequences, ctx.path("dedup", "shards", f"{rank:05d}"), "sequences")
     write_npy(sig, work_file(ctx, rank, "sig.npy"))
     write_table(meta, work_file(ctx, rank, "meta.parquet"))  # last: its presence means the shard is done
     return stats
@@ -513,11 +559,11 @@ def dedup_keeper_checks(ctx: BuildContext, rank: int) -> Stats:
         member &= comp["text_keys"][docs] != comp["text_keys"][keeper]
     docs, keeper = docs[member], keeper[member]
     store = ShingleStore(all_sources, offsets, cfg.near_dedup.enabled)
-    o = store.overlaps(docs, keeper)
-    duplicate = nd.duplicate_mask(o, verify_rule(cfg.near_dedup))
+    o, duplicate, novel = store.verify(docs, keeper, verify_rule(cfg.near_dedup))
     measured = (o.size_a > 0) & (o.size_b > 0)
     stats.inc("near_dedup.keeper_checks", len(docs))
     stats.inc("near_dedup.keeper_checks_failed", int(np.count_nonzero(~duplicate)))
+    stats.inc("near_dedup.keeper_checks_new_text", int(np.count_nonzero(novel > verify_rule(cfg.near_dedup).max_novel_share)))
     table = pa.table(
         {"doc": docs, "keeper": keeper, "measured": measured, "duplicate": duplicate, "containment": o.containment, "jaccard": o.jaccard},
         schema=CHECK_SCHEMA,
@@ -540,12 +586,12 @@ def direct_link(a: int, b: int, comp: dict[str, np.ndarray], store: ShingleStore
     """How document a copies document b, checked directly (None: it does not)."""
     if cfg.exact_dedup.enabled and comp["text_keys"][a] == comp["text_keys"][b]:
         return Link("exact", 1.0)
-    o = store.overlaps(np.array([a]), np.array([b]))
+    o, duplicate, _ = store.verify(np.array([a]), np.array([b]), rule)
     measured = o.size_a[0] > 0 and o.size_b[0] > 0
     similarity = round(float(o.containment[0]), 6) if measured else None
     if cfg.url_dedup.enabled and comp["url_keys"][a] >= 0 and comp["url_keys"][a] == comp["url_keys"][b]:
         return Link("url", similarity)
-    if cfg.near_dedup.enabled and nd.duplicate_mask(o, rule)[0]:
+    if cfg.near_dedup.enabled and duplicate[0]:
         return Link("near", similarity)
     return None
 

@@ -218,3 +218,70 @@ def test_incompatible_index_is_used_for_exact_and_url_only(tmp_path):
     removed = removed_rows(second)
     assert "n1" not in removed  # signatures of another seed cannot be compared
     assert removed["n2"]["kept_id"] == "r1" and removed["n2"]["method"] == "exact"
+
+
+def chain_corpus() -> list[list[dict]]:
+    """A story, its truncated copy, a follow-up that reuses the story's background, and a cut copy
+    of the follow-up. The truncated copy is mostly background, so it verifies against both the
+    story and the follow-up: a chain story ~ truncated ~ follow-up that must not merge them."""
+    background, news, update = story(10, 200), story(11, 220), story(12, 200)
+    first_words = " ".join(news.split(" ")[:40])
+    cut_update = " ".join(update.split(" ")[:160])
+    return [
+        [
+            {"id": "s1", "text": background + "\n\n" + news, "url": "https://a.com/s1", "source": "a.com", "published": "2024-01-01"},
+            {"id": "f1", "text": background + "\n\n" + update, "url": "https://a.com/f1", "source": "a.com", "published": "2024-01-09"},
+        ],
+        [
+            {"id": "t1", "text": background + "\n\n" + first_words, "url": "https://b.com/t1", "source": "b.com", "published": "2024-01-02"},
+            {"id": "f2", "text": background + "\n\n" + cut_update, "url": "https://b.com/f2", "source": "b.com", "published": "2024-01-10"},
+        ],
+    ]
+
+
+def test_a_chain_through_a_truncated_copy_does_not_merge_two_stories(tmp_path):
+    from builder.stages import near_dedup as nd
+
+    shards = chain_corpus()
+    texts = {d["id"]: d["text"] for shard in shards for d in shard}
+    sets = nd.shingle_sets(list(texts.values()), 5, 1)
+    index = {k: i for i, k in enumerate(texts)}
+    def duplicate(a, b):
+        return nd.is_duplicate(nd.overlap(sets.of(index[a]), sets.of(index[b])))
+    # The premise: the truncated copy links both stories, which do not verify against each other.
+    assert duplicate("t1", "s1") and duplicate("t1", "f1") and duplicate("f2", "f1")
+    assert not duplicate("s1", "f1") and not duplicate("f2", "s1")
+
+    write_docs(tmp_path, shards)
+    run_all(make_ctx(tmp_path, 2))
+    removed = removed_rows(tmp_path)
+    assert set(removed) == {"t1", "f2"}  # the follow-up is kept...
+    assert removed["t1"]["kept_id"] == "s1" and removed["t1"]["method"] == "near"
+    assert removed["f2"]["kept_id"] == "f1"  # ...and its own copy is re-attached to it
+    for row in removed.values():  # the measured overlap with the kept document
+        kept = nd.overlap(sets.of(index[row["id"]]), sets.of(index[row["kept_id"]]))
+        assert row["similarity"] == pytest.approx(kept.containment, abs=1e-6)
+    clusters = {r["id"]: r["dup_count"] for r in pq.read_table(tmp_path / "dedup" / "clusters.parquet").to_pylist()}
+    assert clusters == {"s1": 1, "f1": 1}
+
+
+def test_chain_results_do_not_depend_on_task_order(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for work in (one, two):
+        write_docs(work, chain_corpus())
+    run_all(make_ctx(one, 2))
+    run_all(make_ctx(two, 2), reverse=True)
+    assert outputs(one) == outputs(two)
+
+
+def test_a_new_copy_that_fails_the_old_keeper_is_not_removed_by_a_chain(tmp_path):
+    """Against an earlier release: the old story is kept; the new follow-up reached only through
+    a new truncated copy stays."""
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    shards = chain_corpus()
+    write_docs(first, [[shards[0][0]]])
+    run_all(make_ctx(first, 1))
+    write_docs(second, [[shards[1][0], shards[0][1]]])
+    run_all(make_ctx(second, 1, previous=[str(first / "dedup" / "index")]))
+    removed = removed_rows(second)
+    assert set(removed) == {"t1"} and removed["t1"]["kept_id"] == "s1"

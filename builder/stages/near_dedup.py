@@ -103,9 +103,12 @@ class ShingleSets:
     def sizes(self) -> np.ndarray:
         return np.diff(self.offsets)
 
-    def digit_counts(self) -> np.ndarray:
-        """Digit-bearing shingles per document."""
-        return segment_sums((self.values & 1).astype(np.uint8), self.sizes)
+    def digit_counts(self, docs: np.ndarray | None = None) -> np.ndarray:
+        """Digit-bearing shingles per document (of `docs` only, when given)."""
+        if docs is None:
+            return segment_sums((self.values & 1).astype(np.uint8), self.sizes)
+        sizes = self.sizes[docs]
+        return segment_sums((self.values[gather_ranges(self.offsets[docs], sizes)] & 1).astype(np.uint8), sizes)
 
 
 def segment_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -124,33 +127,45 @@ def shingle_sets(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
     A shingle value is the top 32 bits of a seeded hash of n consecutive token hashes, with the
     lowest bit replaced by "one of the tokens has a digit".
     """
-    offsets = [np.zeros(1, dtype=np.int64)]
-    values = []
-    total = 0
+    return shingles_and_sequences(texts, ngram, seed)[0]
+
+
+def shingles_and_sequences(texts: Sequence[str], ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
+    """(sorted unique shingles, shingles in text order with repeats) of every text, ~1 MB of text at a time."""
+    parts: tuple[list, list] = ([], [])
     start = 0
     while start < len(texts):
         stop, size = start, 0
         while stop < len(texts) and (size < _CHUNK_BYTES or stop == start):
             size += len(texts[stop]) + 1
             stop += 1
-        sets = _shingle_chunk(texts[start:stop], ngram, seed)
-        offsets.append(sets.offsets[1:] + total)
-        values.append(sets.values)
-        total += len(sets.values)
+        for part, sets in zip(parts, _shingle_chunk(texts[start:stop], ngram, seed)):
+            part.append(sets)
         start = stop
-    return ShingleSets(np.concatenate(offsets), np.concatenate(values) if values else np.zeros(0, np.uint32))
+    return concat_sets(parts[0], len(texts)), concat_sets(parts[1], len(texts))
 
 
-def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
-    data = "\n".join(texts).encode("utf-8", "surrogatepass")
+def concat_sets(parts: Sequence[ShingleSets], n_docs: int) -> ShingleSets:
+    if not parts:
+        return ShingleSets(np.zeros(n_docs + 1, dtype=np.int64), np.zeros(0, np.uint32))
+    totals = np.cumsum([0] + [len(p.values) for p in parts[:-1]])
+    offsets = np.concatenate([[0]] + [p.offsets[1:] + t for p, t in zip(parts, totals)]).astype(np.int64)
+    return ShingleSets(offsets, np.concatenate([p.values for p in parts]))
+
+
+def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    data = b"\n".join(encoded)
     starts, hashes, has_digit = token_hashes(data)
     # Document of each token: texts are joined by one newline each.
-    lengths = np.fromiter((len(t.encode("utf-8", "surrogatepass")) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    lengths = np.fromiter((len(t) + 1 for t in encoded), dtype=np.int64, count=len(texts))
+    del encoded
     doc_ends = np.cumsum(lengths)
     token_doc = np.searchsorted(doc_ends, starts, side="right")
     n_grams = len(hashes) - ngram + 1
     if n_grams <= 0:
-        return ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, np.uint32))
+        empty = ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, np.uint32))
+        return empty, empty
     with np.errstate(over="ignore"):
         combined = hashes[:n_grams].copy()
         digit = has_digit[:n_grams].copy()
@@ -160,10 +175,12 @@ def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
         seeded = splitmix64(combined ^ splitmix64(np.full(1, seed, dtype=np.uint64)))
     same_doc = token_doc[:n_grams] == token_doc[ngram - 1:]
     shingle = ((seeded >> np.uint64(32)) & np.uint64(0xFFFFFFFE)) | digit.astype(np.uint64)
+    ordered_docs = token_doc[:n_grams][same_doc]
+    sequences = ShingleSets(np.searchsorted(ordered_docs, np.arange(len(texts) + 1), side="left").astype(np.int64), shingle[same_doc].astype(np.uint32))
     keys = sort_unique((token_doc[:n_grams][same_doc].astype(np.uint64) << np.uint64(32)) | shingle[same_doc])
     docs = (keys >> np.uint64(32)).astype(np.int64)
     offsets = np.searchsorted(docs, np.arange(len(texts) + 1), side="left").astype(np.int64)
-    return ShingleSets(offsets, (keys & _U32).astype(np.uint32))
+    return ShingleSets(offsets, (keys & _U32).astype(np.uint32)), sequences
 
 
 def sort_unique(values: np.ndarray) -> np.ndarray:
@@ -186,13 +203,16 @@ def signatures(sets: ShingleSets, num_perm: int) -> np.ndarray:
     sig = np.full((n_docs, num_perm), EMPTY, dtype=np.uint64)
     if len(sets.values) == 0:
         return sig
-    values = sets.values.astype(np.uint64)
-    bins = ((values * np.uint64(num_perm)) >> np.uint64(32)).astype(np.int64)
-    docs = np.repeat(np.arange(n_docs, dtype=np.int64), sets.sizes)
-    cell = docs * num_perm + bins
-    first = np.ones(len(cell), dtype=bool)
-    first[1:] = cell[1:] != cell[:-1]
-    sig.reshape(-1)[cell[first]] = values[first]
+    flat = sig.reshape(-1)
+    sizes = sets.sizes
+    for block in _blocks(sizes):  # a block of documents at a time: small arrays stay in cache
+        first_doc = block.start
+        values = np.asarray(sets.values[sets.offsets[block.start]: sets.offsets[block.stop]])
+        bins = (values.astype(np.uint64) * np.uint64(num_perm)) >> np.uint64(32)
+        cell = np.repeat(np.arange(first_doc, block.stop, dtype=np.int64) * num_perm, sizes[block]) + bins.astype(np.int64)
+        first = np.ones(len(cell), dtype=bool)
+        first[1:] = cell[1:] != cell[:-1]
+        flat[cell[first]] = values[first]
     return densify(sig)
 
 
@@ -334,6 +354,8 @@ class VerifyRule:
     short_min_containment: float = 0.65
     short_min_jaccard: float = 0.35
     digit_min_shingles: int = 5  # digit-bearing shingles both documents need for the digit rule to apply
+    novel_run_shingles: int = 25  # a run of this many consecutive shingles missing from the other document is new text...
+    max_novel_share: float = 0.1  # ...and the smaller document may have at most this share of its shingles in such runs
 
 
 @dataclass(frozen=True)
@@ -392,7 +414,57 @@ def gather_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - out_starts, lengths)
 
 
-_PAIR_BLOCK = 1 << 20  # shingles searched per block: the arrays of a block stay small
+_PAIR_BLOCK = 1 << 18  # shingles handled per block: the arrays of a block stay small
+
+
+def _found_in(values: np.ndarray, sizes: np.ndarray, hay: ShingleSets, hay_docs: np.ndarray) -> np.ndarray:
+    """Whether each of `values` (consecutive runs of `sizes`, run i searched in hay document
+    hay_docs[i]) is in that hay set. The hay sets involved are keyed by their position
+    (key = position << 32 | shingle), so one searchsorted answers every run."""
+    uniq, position = np.unique(hay_docs, return_inverse=True)
+    h_sizes = hay.sizes[uniq]
+    hay_keys = (np.repeat(np.arange(len(uniq), dtype=np.uint64), h_sizes) << np.uint64(32)) | hay.values[gather_ranges(hay.offsets[uniq], h_sizes)]
+    keys = (np.repeat(position.astype(np.uint64), sizes) << np.uint64(32)) | values
+    if not len(hay_keys):
+        return np.zeros(len(keys), dtype=bool)
+    return hay_keys[np.minimum(np.searchsorted(hay_keys, keys), len(hay_keys) - 1)] == keys
+
+
+def _blocks(sizes: np.ndarray) -> list[slice]:
+    """Consecutive slices of items whose summed sizes stay near _PAIR_BLOCK (at least one item each)."""
+    ends = np.cumsum(sizes)
+    out, start = [], 0
+    while start < len(sizes):
+        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + _PAIR_BLOCK, side="right")))
+        out.append(slice(start, stop))
+        start = stop
+    return out
+
+
+def novel_run_shares(sequences: ShingleSets, seq_docs: np.ndarray, sets: ShingleSets, set_docs: np.ndarray, min_run: int) -> np.ndarray:
+    """Per pair, the share of document seq_docs[i]'s shingles (in text order) that lie in runs of at
+    least `min_run` consecutive shingles absent from set_docs[i]'s set: text the first has and the
+    second lacks, in passages rather than scattered edits. A copy adds at most a credit line; a
+    follow-up story that reuses background paragraphs adds whole paragraphs."""
+    seq_docs, set_docs = np.asarray(seq_docs, dtype=np.int64), np.asarray(set_docs, dtype=np.int64)
+    shares = np.zeros(len(seq_docs), dtype=np.float64)
+    order = np.argsort(set_docs, kind="stable")
+    for block in _blocks(sequences.sizes[seq_docs[order]]):
+        pairs = order[block]
+        sizes = sequences.sizes[seq_docs[pairs]]
+        values = sequences.values[gather_ranges(sequences.offsets[seq_docs[pairs]], sizes)]
+        missing = ~_found_in(values, sizes, sets, set_docs[pairs])
+        # Runs of missing shingles, cut at pair boundaries.
+        starts = np.cumsum(sizes) - sizes
+        run_start = missing.copy()
+        run_start[1:] &= ~missing[:-1]
+        run_start[starts[sizes > 0]] = missing[starts[sizes > 0]]
+        run_id = np.cumsum(run_start) - 1
+        run_len = np.bincount(run_id[missing], minlength=int(run_start.sum()))
+        in_long_run = np.zeros(len(missing), dtype=bool)
+        in_long_run[missing] = run_len[run_id[missing]] >= min_run
+        shares[pairs] = segment_sums(in_long_run, sizes) / np.maximum(sizes, 1)
+    return shares
 
 
 def _intersections(needles: ShingleSets, needle_docs: np.ndarray, hay: ShingleSets, hay_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -406,26 +478,13 @@ def _intersections(needles: ShingleSets, needle_docs: np.ndarray, hay: ShingleSe
     if n == 0:
         return inter, digit
     order = np.lexsort((needle_docs, hay_docs))
-    sizes = needles.sizes[needle_docs[order]]
-    ends = np.cumsum(sizes)
-    start = 0
-    while start < n:
-        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + _PAIR_BLOCK, side="right")))
-        block = order[start:stop]
-        n_docs, h_docs = needle_docs[block], hay_docs[block]
-        uniq, position = np.unique(h_docs, return_inverse=True)
-        h_sizes = hay.sizes[uniq]
-        hay_keys = (np.repeat(np.arange(len(uniq), dtype=np.uint64), h_sizes) << np.uint64(32)) | hay.values[gather_ranges(hay.offsets[uniq], h_sizes)]
-        n_sizes = needles.sizes[n_docs]
-        values = needles.values[gather_ranges(needles.offsets[n_docs], n_sizes)]
-        keys = (np.repeat(position.astype(np.uint64), n_sizes) << np.uint64(32)) | values
-        if len(hay_keys):
-            found = hay_keys[np.minimum(np.searchsorted(hay_keys, keys), len(hay_keys) - 1)] == keys
-        else:
-            found = np.zeros(len(keys), dtype=bool)
-        inter[block] = segment_sums(found, n_sizes)
-        digit[block] = segment_sums(found & (values & 1).astype(bool), n_sizes)
-        start = stop
+    for block in _blocks(needles.sizes[needle_docs[order]]):
+        pairs = order[block]
+        n_sizes = needles.sizes[needle_docs[pairs]]
+        values = needles.values[gather_ranges(needles.offsets[needle_docs[pairs]], n_sizes)]
+        found = _found_in(values, n_sizes, hay, hay_docs[pairs])
+        inter[pairs] = segment_sums(found, n_sizes)
+        digit[pairs] = segment_sums(found & (values & 1).astype(bool), n_sizes)
     return inter, digit
 
 
@@ -444,9 +503,9 @@ def pair_overlaps(sets_a: ShingleSets, docs_a: np.ndarray, sets_b: ShingleSets, 
     a_smaller = size_a <= size_b
     inter[a_smaller], digit[a_smaller] = _intersections(sets_a, docs_a[a_smaller], sets_b, docs_b[a_smaller])
     inter[~a_smaller], digit[~a_smaller] = _intersections(sets_b, docs_b[~a_smaller], sets_a, docs_a[~a_smaller])
-    digits_a = sets_a.digit_counts() if digits_a is None else digits_a
-    digits_b = sets_b.digit_counts() if digits_b is None else digits_b
-    return Overlaps(inter, size_a.astype(np.int64), size_b.astype(np.int64), digit, digits_a[docs_a].astype(np.int64), digits_b[docs_b].astype(np.int64))
+    digits_a = sets_a.digit_counts(docs_a) if digits_a is None else digits_a[docs_a]
+    digits_b = sets_b.digit_counts(docs_b) if digits_b is None else digits_b[docs_b]
+    return Overlaps(inter, size_a.astype(np.int64), size_b.astype(np.int64), digit, digits_a.astype(np.int64), digits_b.astype(np.int64))
 
 
 class UnionFind:

@@ -172,3 +172,38 @@ def test_keep_policies():
     assert ranks.tolist() == [2, 0, 3, 1]
     with pytest.raises(ValueError, match="keep policy"):
         nd.keep_order("random", n_chars, published, sources)
+
+
+def test_pair_overlaps_match_the_single_pair_overlap():
+    rng = random.Random(21)
+    base = words(rng, 400)
+    texts = [" ".join(base), " ".join(base[:250]), " ".join(words(rng, 300)), "too short",
+             " ".join(base[100:] + words(rng, 50)), " ".join(w if rng.random() > 0.05 else "x9" for w in base)]
+    sets = nd.shingle_sets(texts, 5, 1)
+    pairs = [(a, b) for a in range(len(texts)) for b in range(len(texts)) if a != b]
+    many = nd.pair_overlaps(sets, [a for a, _ in pairs], sets, [b for _, b in pairs])
+    mask = nd.duplicate_mask(many)
+    for i, (a, b) in enumerate(pairs):
+        one = nd.overlap(sets.of(a), sets.of(b))
+        assert many.intersection[i] == one.intersection and many.digit_common[i] == one.digit_common
+        assert many.containment[i] == pytest.approx(one.containment) and many.jaccard[i] == pytest.approx(one.jaccard)
+        assert mask[i] == nd.is_duplicate(one)
+    assert mask[pairs.index((1, 0))] and not mask[pairs.index((2, 0))] and not mask[pairs.index((3, 0))]
+
+
+def test_novel_runs_tell_new_paragraphs_from_scattered_edits():
+    rng = random.Random(8)
+    story = words(rng, 600)
+    edited = list(story)
+    for i in range(0, 600, 40):  # one changed word every 40: scattered, 5 shingles each
+        edited[i] = "changed"
+    follow_up = story[:400] + words(rng, 150)  # reuses background, adds a new passage
+    texts = [" ".join(story), " ".join(edited), " ".join(follow_up)]
+    sets, sequences = nd.shingles_and_sequences(texts, 5, 1)
+    assert np.array_equal(nd.sort_unique(sequences.of(2).astype(np.uint64)).astype(np.uint32), sets.of(2))
+    shares = nd.novel_run_shares(sequences, [1, 2, 0], sets, [0, 0, 0], min_run=25)
+    assert shares[0] == 0.0  # edits leave runs of 5 missing shingles at most
+    assert shares[1] == pytest.approx(150 / (len(follow_up) - 4), abs=0.01)  # the new passage (and its seam)
+    assert shares[2] == 0.0  # a document against itself
+    # Below the run length, scattered edits count too.
+    assert nd.novel_run_shares(sequences, [1], sets, [0], min_run=5)[0] > 0.05
