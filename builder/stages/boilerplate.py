@@ -698,15 +698,17 @@ def _edge_after(keep: list[bool], i: int) -> int:
     return i
 
 
-def _trim_edges(units: list[Unit]) -> None:
-    """Body units at either end of the body that carry a soft signal are furniture."""
+def _trim_edges(units: list[Unit], max_chars: int | None = None) -> None:
+    """Body units at either end of the body that carry a soft signal (and are shorter than
+    `max_chars`, when given) are furniture."""
     body = [i for i, u in enumerate(units) if u.label == "body"]
     for order in (body, body[::-1]):
         for i in order:
             unit = units[i]
-            if not unit.soft and not unit.heading:
+            soft = unit.soft and (max_chars is None or len(unit.clean) < max_chars)
+            if not soft and not unit.heading:
                 break
-            if unit.soft:
+            if soft:
                 unit.label = "boilerplate"
                 unit.reason = f"edge, soft:{unit.soft}" if unit.reason == "main content" or unit.reason.startswith("soft") else f"edge, soft:{unit.soft} ({unit.reason})"
 
@@ -738,7 +740,7 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
     _context(units)
     if cfg.main_span and html_main is None:
         _main_span(units, cfg)
-    _trim_edges(units)
+    _trim_edges(units, None if html_main is None else cfg.html_edge_max_chars)
 
 
 def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[str, Any]]]:

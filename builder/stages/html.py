@@ -19,6 +19,10 @@ INSTALL_HINT = "pip install 'shardsmith[html]'"
 # (rt/rp: ruby annotations, the readings printed above East Asian characters)
 _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "select", "button", "form-data",
          "rt", "rp"}
+# Scripts whose text is markup: shown by the page (Blogger puts whole posts in them) unless they
+# hold placeholders for a script to fill in (or are code or data after all).
+_TEMPLATE_SCRIPTS = {"text/template", "text/x-template"}
+_PLACEHOLDERS = ("{{", "<%", "${", "{%")
 _BLOCK = {
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "li", "main", "menu", "nav", "ol",
@@ -66,6 +70,16 @@ def _parse(html: str):
         return None
 
 
+def _parse_fragment(markup: str):
+    import lxml.html
+    from lxml import etree
+
+    try:
+        return lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
 def _hidden(element) -> bool:
     # elements hidden by a style are kept: galleries and tabs hide parts of the article that
     # scripts show later, and main-content extractors keep them
@@ -97,6 +111,13 @@ def page_text(html: str, links: bool = True) -> str:
     def walk(element, pre: bool = False) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
+        if tag == "script" and (element.get("type") or "").lower() in _TEMPLATE_SCRIPTS:
+            markup = element.text or ""
+            if markup.lstrip().startswith("<") and not any(p in markup for p in _PLACEHOLDERS):
+                fragment = _parse_fragment(markup)
+                if fragment is not None:
+                    walk(fragment, pre)
+            return
         if not tag or tag in _SKIP or _hidden(element):
             return
         if tag == "a" and links:

@@ -54,3 +54,10 @@ def test_page_text_drops_ruby_readings():
     assert html.page_text(page) == "漢字を読む。"
     linked = "<html><body><p>子どもへの<a href='#'><ruby>虐待<rt>ぎゃくたい</rt></ruby></a>をなくす。</p></body></html>"
     assert html.page_text(linked) == "子どもへの[虐待](#)をなくす。"
+
+
+def test_page_text_reads_markup_templates_but_not_placeholders_or_code():
+    page = ("<html><body><script type='text/template'><p>The post body sits in a template.</p></script>"
+            "<script type='text/template'><p>{{ title }}</p></script>"
+            "<script type='text/template'>var x = '<p>code</p>';</script><p>After.</p></body></html>")
+    assert html.page_text(page).split("\n\n") == ["The post body sits in a template.", "After."]
