@@ -171,7 +171,7 @@ class Extracted:
     hostname: str | None = None
 
 
-def extract(html: str, url: str | None = None, favor_precision: bool = True, include_tables: bool = True,
+def extract(html: str, url: str | None = None, favor_precision: bool = False, include_tables: bool = True,
             favor_recall: bool = False) -> Extracted:
     """Page text, main content and metadata of an HTML page (trafilatura's favor_precision,
     default or favor_recall mode). Raises MissingExtra without trafilatura."""
