@@ -116,12 +116,16 @@ def clean_with_links(line: str) -> tuple[str, int]:
             text = heading.group(2)
     if ">" in text:
         text = _QUOTE.sub("", text)
-    if "*" in text or "_" in text or "+" in text or "-" in text:
+    if text.lstrip()[:1] in ("*", "+"):
         text = _BULLET.sub("- ", text, count=1)
-        if "*" in text or "_" in text:
+    if "*" in text or "_" in text:
+        if "**" in text or "__" in text:
             text = _STRONG.sub(r"\2", text)
+        if "*" in text:
             text = _EM_STAR.sub(r"\1", text)
+        if "_" in text:
             text = _EM_UNDERSCORE.sub(r"\1", text)
+        if "*" in text or "_" in text:
             text = _STRAY_EMPHASIS.sub("", text)
     if "`" in text:
         text = _CODE.sub(r"\1", text)

@@ -40,6 +40,8 @@ def test_clean_markdown_reduces_links_emphasis_and_marks():
     assert clean_markdown("## A *heading*") == "A heading"
     assert clean_markdown("List price: \\$9.95 ![logo](l.png)") == "List price: $9.95"
     assert clean_markdown("snake_case_name stays") == "snake_case_name stays"
+    assert clean_markdown("+   a *long*-awaited  __plan__") == "- a long-awaited plan"
+    assert clean_markdown("A well-known  [short-term](/r) rule") == "A well-known short-term rule"
 
 
 def test_prose_is_body_and_offsets_reproduce_the_input():
