@@ -73,7 +73,9 @@ class InputConfig:
         "in a config file replaces this whole default.",
     )
     max_file_bytes_per_task: int = option(
-        64 * 1024 * 1024, "Small input files are grouped into tasks of at most this many bytes."
+        16 * 1024 * 1024,
+        "Small input files are grouped into tasks of at most this many bytes (a task is the unit of "
+        "parallel work: smaller tasks spread better over workers, larger ones cost less overhead).",
     )
     max_files_per_task: int = option(2000, "Small input files are grouped into tasks of at most this many files.")
 
