@@ -36,6 +36,7 @@ _DATE_PATTERNS = [
     # 09/07/2017: month first unless the first number cannot be a month
     re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"),
 ]
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
 
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$")
@@ -52,6 +53,8 @@ _DATELINE = re.compile(r"^\W*(?P<site>[A-Z][\w.&' -]{1,60}?),\s+(?P<date>.+?\d{4
 def parse_date(text: str) -> str | None:
     """The first date in `text` as ISO 8601 (YYYY-MM-DD), or None. Understands 2017-09-07,
     September 07, 2017, 7 Sep 2017, 07.09.2017 and 09/07/2017 (month first unless impossible)."""
+    if not _YEAR.search(text):  # every form has a year: most lines are done after one cheap scan
+        return None
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             parts = match.groupdict()
@@ -131,9 +134,10 @@ def find_author(text: str, top_lines: int = 20) -> str | None:
     anywhere, else 'Author: X' near the top."""
     lines = _lines(text, 100_000)
     top = lines[:top_lines]
-    for pattern, where in ((_BYLINE, top), (_ARTICLES_BY, lines), (_AUTHOR_FIELD, top)):
+    for pattern, where, word in ((_BYLINE, top, "by"), (_ARTICLES_BY, lines, "by"), (_AUTHOR_FIELD, top, "author")):
         for line in where:
-            if len(line) > 200:
+            # the word each pattern needs, looked for first: a plain substring test per line
+            if len(line) > 200 or word not in line.lower():
                 continue
             match = pattern.match(clean_markdown(line))
             if match:
@@ -146,6 +150,8 @@ def find_author(text: str, top_lines: int = 20) -> str | None:
 def find_dateline(text: str, top_lines: int = 20) -> tuple[str | None, str | None]:
     """(site, ISO date) from a 'Site, Month DD, YYYY' line near the top; (None, None) if none."""
     for line in _lines(text, top_lines):
+        if "," not in line:
+            continue
         match = _DATELINE.match(clean_markdown(line))
         if match:
             date = parse_date(match.group("date"))
