@@ -23,6 +23,21 @@ _MONTHS = {
     "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
     "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
+# Month names of the other languages most met (French, German, Spanish, Italian, Portuguese, Dutch).
+_MONTHS.update({name: number for number, names in enumerate([
+    "janvier januar jänner enero gennaio janeiro januari",
+    "février fevrier februar febrero febbraio fevereiro februari",
+    "mars märz marzo março maart",
+    "avril abril aprile",
+    "mai mayo maggio maio mei",
+    "juin juni junio giugno junho",
+    "juillet juli julio luglio julho",
+    "août aout agosto augustus",
+    "septembre septiembre setiembre settembre setembro",
+    "octobre oktober octubre ottobre outubro",
+    "novembre noviembre novembro",
+    "décembre decembre dezember diciembre dicembre dezembro",
+], start=1) for name in names.split()})
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = [
     # 2017-09-07, 2017/09/07, 2017.09.07, with an optional time after
@@ -30,7 +45,9 @@ _DATE_PATTERNS = [
     # September 07, 2017 / Sep. 7 2017 / September 7th, 2017
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
     # 7 September 2017 / 07 Sep. 2017 / 7th of September, 2017
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    # (and 13 mai 2024, 8. Februar 2024, 13 de mayo de 2024)
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:of\s+|de\s+)?" + _MONTH + r",?\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)\b",
+               re.IGNORECASE),
     # 07.09.2017 (day first, the European dotted form)
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>(?:19|20)\d\d)\b"),
     # 09/07/2017: month first unless the first number cannot be a month
@@ -41,6 +58,11 @@ _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?
 
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$")
 _BYLINE = re.compile(r"^\W*by\s+(?P<name>.+)$", re.IGNORECASE)
+# "Par Anaïs Bellec", "Von Jana Riedmüller", "Por ...", "Door ...": in other languages these words
+# also open sentences, so the name must be capitalised words and nothing else.
+_BYLINE_OTHER = re.compile(
+    r"^\W*(?:par|von|por|door|di|av|af)\s+(?P<name>[^\W\d_][\w'’.-]*(?:\s+(?:[^\W\d_][\w'’.-]*))"
+    r"{0,4})\s*$", re.IGNORECASE)
 _ARTICLES_BY = re.compile(
     r"^\W*(?:(?:articles?|written|posted|story)\s+by\s*:?|(?:posted|published)\s+(?:on\s+)?[\w ,.]{4,30}?\d{4}\s+by\s*:?)\s*(?P<name>.+)$",
     re.IGNORECASE,
@@ -112,6 +134,11 @@ def _name(raw: str) -> str | None:
     return name
 
 
+def _capitalised(name: str) -> bool:
+    """Every word of a name opens with a capital, bar particles (de, van, von, da, di, le, la)."""
+    return all(w[:1].isupper() or w in ("de", "van", "von", "da", "di", "le", "la", "der", "den", "del") for w in name.split())
+
+
 def find_title(text: str, first_line: bool = True) -> str | None:
     """The first level-1/2 heading near the top; else (when `first_line`) a short first line
     without a full stop that is followed by more text."""
@@ -134,13 +161,14 @@ def find_author(text: str, top_lines: int = 20) -> str | None:
     anywhere, else 'Author: X' near the top."""
     lines = _lines(text, 100_000)
     top = lines[:top_lines]
-    for pattern, where, word in ((_BYLINE, top, "by"), (_ARTICLES_BY, lines, "by"), (_AUTHOR_FIELD, top, "author")):
+    for pattern, where, word in ((_BYLINE, top, "by"), (_ARTICLES_BY, lines, "by"), (_AUTHOR_FIELD, top, "author"),
+                                 (_BYLINE_OTHER, top, "")):
         for line in where:
             # the word each pattern needs, looked for first: a plain substring test per line
             if len(line) > 200 or word not in line.lower():
                 continue
             match = pattern.match(clean_markdown(line))
-            if match:
+            if match and (pattern is not _BYLINE_OTHER or _capitalised(match.group("name"))):
                 name = _name(match.group("name"))
                 if name:
                     return name

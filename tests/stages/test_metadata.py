@@ -130,3 +130,21 @@ def test_seed_metadata_golden():
     list(metadata.run([doc], MetadataConfig(), Stats()))
     want = truth["metadata"]
     assert (doc.title, doc.author, doc.published, doc.source) == (want["title"], want["author"], want["published"], want["publisher"])
+
+
+def test_dates_with_month_names_of_other_languages():
+    from builder.stages.metadata import parse_date
+    assert parse_date("Le Courrier du Val, 13 mai 2024") == "2024-05-13"
+    assert parse_date("Nordblick, 8. Februar 2024") == "2024-02-08"
+    assert parse_date("Publicado el 13 de mayo de 2024") == "2024-05-13"
+    assert parse_date("1er mars 2023") == "2023-03-01"
+    assert parse_date("Sunday, no date here") is None
+
+
+def test_bylines_in_other_languages_need_a_capitalised_name():
+    from builder.stages.metadata import find_author
+    assert find_author("# Le festival\n\nPar [Anaïs Bellec](#)\n\nLe texte.") == "Anaïs Bellec"
+    assert find_author("# Windpark\n\nVon Jana Riedmüller\n\nDer Text.") == "Jana Riedmüller"
+    # the same words open ordinary sentences
+    assert find_author("# Le festival\n\nPar ailleurs, le maire a parlé.\n\nLe texte.") is None
+    assert find_author("# Windpark\n\nVon den Gästen kamen viele.\n\nDer Text.") is None
