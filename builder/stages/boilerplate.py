@@ -61,13 +61,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[*+-]|\d{1,3}[.)])\s+")
 _BULLET = re.compile(r"^\s*[*+-]\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _SEPARATOR = re.compile(r"^\s*(?:(?:[-*_=~#•·]\s*){3,}|\\?\*(?:\s*\\?\*){2,})\s*$")
-_MARKUP = re.compile(r"[\[\]<>*_\\`#!]|^\s*(?:[+-]|\d{1,3}[.)])\s|^\s*>")
-_SPACES = re.compile(r"\s+")
-_KEY_DROP = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
 _HAS_DIGIT = re.compile(r"\d")
-_TERMINAL = re.compile(r"[.!?:;\"”’')\]…]\s*$")
 
 
 def _has_markup(line: str) -> bool:
@@ -341,15 +336,14 @@ def rules_by_unit(lows: list[str], hard_max_chars: int, soft_max_chars: int) -> 
     soft: list[list[_Rule]] = [[] for _ in lows]
     joined = "\n".join(lows)
     if ahocorasick_rs is None:
-        found = [(family, index, joined.find(t)) for family, rules in enumerate((_HARD_RULES, _SOFT_RULES))
-                 for index, rule in enumerate(rules) for t in rule[1] if t in joined]
         hits = []
-        for family, index, _ in found:
-            for t in (_HARD_RULES, _SOFT_RULES)[family][index][1]:
-                i = joined.find(t)
-                while i >= 0:
-                    hits.append((family, index, i))
-                    i = joined.find(t, i + 1)
+        for family, rules in enumerate((_HARD_RULES, _SOFT_RULES)):
+            for index, (_, triggers, _) in enumerate(rules):
+                for trigger in triggers:
+                    i = joined.find(trigger)
+                    while i >= 0:
+                        hits.append((family, index, i))
+                        i = joined.find(trigger, i + 1)
     else:
         automaton, owners = _trigger_automaton()
         hits = [(family, index, start) for pattern, start, _ in automaton.find_matches_as_indexes(joined, overlapping=True)
