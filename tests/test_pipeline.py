@@ -73,4 +73,4 @@ def test_killed_build_resumes_to_the_same_bytes(corpus, tmp_path: Path, phase: s
     assert shard_hashes(out) == reference
     manifest = json.loads((out / "manifests" / "v1.0.0.json").read_text())
     resumed_tasks = sum(t.get("resumed_tasks", 0) for t in manifest["timings"].values())
-    assert resumed_tasks == len(markers) > 0  # the finished tasks were not run again
+    assert resumed_tasks == len(markers)  # the finished tasks were not run again
