@@ -491,7 +491,7 @@ def dense_script_share(text: str, sample_chars: int = 2000) -> float:
     return len(_DENSE_SCRIPT.findall(sample)) / letters if letters > 0 else 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _DocContext:
     """What every unit of one document is classified against."""
 
