@@ -60,7 +60,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _SPACE = ord(" ")
 _CODE_POINTS = 0x110000
 _KEY_BITS = 21  # a code point + 1 fits in 21 bits, so three of them fit in one uint64
-_HASH_BITS = 20  # 1M slots for 88k keys: 96% of the keys have their slot to themselves
+_HASH_BITS = 20  # 1M slots for 88k keys: 95% of the keys have a slot to themselves
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2^64 / golden ratio, odd
 
 
@@ -116,13 +116,14 @@ class _Model:
                 self.normalized[code] = ord(NGram.normalize(chr(code)))
         self.upper = np.array([chr(code).isupper() for code in range(_CODE_POINTS)], dtype=bool)
         self.normalize_vi = NGram.normalize_vi
-        # A hash table over the keys: each slot holds the first key (in key order) that hashes to it.
-        slots = _hash_slots(self.keys)
-        claimed, first = np.unique(slots, return_index=True)
+        # A hash table over the keys: where keys share a slot, the most frequent n-gram (summed over
+        # the languages) gets it, so the keys left to a binary search are rare in text.
+        by_frequency = np.argsort(-self.probs.sum(axis=1), kind="stable")
+        claimed, first = np.unique(_hash_slots(self.keys[by_frequency]), return_index=True)
         self.slot_keys = np.zeros(1 << _HASH_BITS, dtype=np.uint64)
         self.slot_rows = np.full(1 << _HASH_BITS, -1, dtype=np.intp)
-        self.slot_keys[claimed] = self.keys[first]
-        self.slot_rows[claimed] = first
+        self.slot_rows[claimed] = by_frequency[first]
+        self.slot_keys[claimed] = self.keys[self.slot_rows[claimed]]
 
 
 @lru_cache(maxsize=1)
@@ -132,11 +133,12 @@ def _model() -> _Model:
 
 @lru_cache(maxsize=8)
 def _trial_randomness(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per trial: the smoothing weight alpha / BASE_FREQ, and the uniforms of its draws."""
+    """The smoothing weight alpha / BASE_FREQ (trial x language), and the uniforms of the draws (step x trial)."""
     rng = np.random.Generator(np.random.PCG64(seed))
     alphas = _ALPHA + rng.standard_normal(_N_TRIAL) * _ALPHA_WIDTH
     uniforms = rng.random((_ITERATION_LIMIT + 1, _N_TRIAL))  # step x trial
-    return (alphas / _BASE_FREQ).astype(np.float32), uniforms
+    weights = np.repeat((alphas / _BASE_FREQ).astype(np.float32)[:, None], len(_model().languages), axis=1)
+    return weights, uniforms
 
 
 def _clean(text: str, model: _Model) -> np.ndarray:
@@ -233,7 +235,7 @@ def _detect_fast(text: str, seed: int) -> LanguageResult:
         # normalises and tests the threshold after steps 0, 5, 10, ...: multiply the steps between
         # two checkpoints, then add logs across checkpoints (hundreds of steps would underflow).
         factors = model.probs[rows[draws]]  # step x trial x language
-        factors += weights[trials, None]
+        factors += weights[trials]  # trial x language: a contiguous plane, added per step
         first = 1 if start == 0 else 0  # step 0 is a checkpoint of its own
         blocks = np.empty((first + (end - start - first) // 5, len(trials), languages), dtype=np.float32)
         if first:
@@ -258,7 +260,7 @@ def _detect_fast(text: str, seed: int) -> LanguageResult:
         if not len(trials):
             break
         start = end
-    total = final.mean(axis=0)
+    total = final.sum(axis=0) / _N_TRIAL
     best = int(np.argmax(total))
     return LanguageResult(iso_code(model.languages[best]), round(float(total[best]), 6))
 
