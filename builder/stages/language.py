@@ -58,6 +58,7 @@ _MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{
 _LETTER = re.compile(r"[^\W\d_]")
 
 _SPACE = ord(" ")
+_LEADING_SPACE = np.array([_SPACE], dtype=np.uint32)
 _CODE_POINTS = 0x110000
 _KEY_BITS = 21  # a code point + 1 fits in 21 bits, so three of them fit in one uint64
 _HASH_BITS = 20  # 1M slots for 88k keys: 95% of the keys have a slot to themselves
@@ -184,67 +185,88 @@ def _profile_rows(keys: np.ndarray, model: _Model) -> np.ndarray:
     return rows
 
 
-def extract_ngram_rows(text: str, model: _Model | None = None) -> np.ndarray:
-    """Profile rows of the n-grams langdetect would draw from, in text order (1-, 2-, then 3-gram
-    ending at each character): every 1-3 character substring of ' word ' (after normalisation)
-    except a lone space, minus those ending inside a run of capitals (acronyms), kept only when
-    some profile knows them."""
+def ngram_rows(texts: list[str], model: _Model | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Profile rows of the n-grams langdetect would draw from, text after text, and how many each
+    text has. Per text, in text order (1-, 2-, then 3-gram ending at each character): every 1-3
+    character substring of ' word ' (after normalisation) except a lone space, minus those ending
+    inside a run of capitals (acronyms), kept only when some profile knows them. The texts are
+    joined into one array, each after a space as langdetect starts, and no n-gram crosses a join."""
     model = model or _model()
-    # langdetect starts after a space, and a space after a space adds nothing.
-    chars = model.normalized[np.concatenate(([_SPACE], _clean(text, model)))]
+    pieces = []
+    for text in texts:
+        pieces += [_LEADING_SPACE, _clean(text, model)]
+    if not pieces:
+        return np.empty(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    codes = np.concatenate(pieces)
+    lengths = np.array([len(piece) for piece in pieces[1::2]]) + 1
+    text_of = np.repeat(np.arange(len(texts)), lengths)  # per character
+    chars = model.normalized[codes]
     space = chars == _SPACE
     kept = np.ones(len(chars), dtype=bool)
-    kept[1:] = ~(space[1:] & space[:-1])
-    chars, space = chars[kept], space[kept]
-    if len(chars) < 2:
-        return np.empty(0, dtype=np.intp)
+    kept[1:] = ~(space[1:] & space[:-1])  # a space after a space adds nothing...
+    kept[np.cumsum(lengths) - lengths] = True  # ...but every text keeps its leading one
+    chars, space, text_of = chars[kept], space[kept], text_of[kept]
     # keys[i, n - 1] = the n-gram ending at character i; 0 (no profile has it) where there is none.
     plus1 = chars.astype(np.uint64) + 1
     keys = np.zeros((len(chars), 3), dtype=np.uint64)
     keys[:, 0] = np.where(space, 0, plus1)  # a lone space is no n-gram
-    keys[1:, 1] = (plus1[:-1] << _KEY_BITS) | plus1[1:]
-    keys[2:, 2] = np.where(space[1:-1], 0, (plus1[:-2] << 2 * _KEY_BITS) | (plus1[1:-1] << _KEY_BITS) | plus1[2:])
+    keys[1:, 1] = np.where(text_of[1:] == text_of[:-1], (plus1[:-1] << _KEY_BITS) | plus1[1:], 0)
+    three = (plus1[:-2] << 2 * _KEY_BITS) | (plus1[1:-1] << _KEY_BITS) | plus1[2:]
+    keys[2:, 2] = np.where(space[1:-1] | (text_of[2:] != text_of[:-2]), 0, three)
     upper = model.upper[chars]
     keys[1:][upper[1:] & upper[:-1]] = 0  # langdetect skips a capital that follows a capital
     keys = keys.ravel()
-    rows = _profile_rows(keys[keys != 0], model)
-    return rows[rows >= 0]
+    present = np.flatnonzero(keys)
+    rows = _profile_rows(keys[present], model)
+    found = rows >= 0
+    counts = np.bincount(text_of[present[found] // 3], minlength=len(texts))
+    return rows[found], counts
 
 
 def extract_ngrams(text: str) -> list[str]:
-    """The n-grams themselves (for reading and tests)."""
+    """The n-grams of one text (for reading and tests)."""
     model = _model()
-    return [model.grams[row] for row in extract_ngram_rows(text, model)]
+    rows, _ = ngram_rows([text], model)
+    return [model.grams[row] for row in rows]
 
 
-def _detect_fast(text: str, seed: int) -> LanguageResult:
+def _detect_fast(texts: list[str], seed: int) -> list[LanguageResult]:
+    """langdetect's trials for many texts at once: one chain of draws per (text, trial), each
+    chain computed on its own, so a text gets the same answer alone or among others."""
     model = _model()
-    rows = extract_ngram_rows(text, model)
-    if not len(rows):
-        return LanguageResult(UNDETERMINED, 0.0)
+    rows, counts = ngram_rows(texts, model)
+    results = [LanguageResult(UNDETERMINED, 0.0)] * len(texts)
+    judged = np.flatnonzero(counts)
+    if not len(judged):
+        return results
     weights, uniforms = _trial_randomness(seed)
     languages = len(model.languages)
-    log_probs = np.zeros((_N_TRIAL, languages), dtype=np.float32)  # uniform prior
+    chain_trial = np.tile(np.arange(_N_TRIAL), len(judged))
+    chain_size = np.repeat(counts[judged], _N_TRIAL)  # n-grams to draw from
+    chain_offset = np.repeat((np.cumsum(counts) - counts)[judged], _N_TRIAL)  # where they start in rows
+    log_probs = np.zeros((len(chain_trial), languages), dtype=np.float32)  # uniform prior
     final = np.empty_like(log_probs)
-    trials = np.arange(_N_TRIAL)
+    chains = np.arange(len(chain_trial))
     start = 0
     for end in _ROUND_ENDS:
-        draws = (uniforms[start:end, trials] * len(rows)).astype(np.intp)
-        np.minimum(draws, len(rows) - 1, out=draws)  # u * n can round up to n
+        trial, size = chain_trial[chains], chain_size[chains]
+        draws = (uniforms[start:end, trial] * size).astype(np.intp)  # step x chain
+        np.minimum(draws, size - 1, out=draws)  # u * n can round up to n
+        draws += chain_offset[chains]
         # Step i multiplies a trial's probabilities by (weight + p(gram_i | lang)), and langdetect
         # normalises and tests the threshold after steps 0, 5, 10, ...: multiply the steps between
         # two checkpoints, then add logs across checkpoints (hundreds of steps would underflow).
-        factors = model.probs[rows[draws]]  # step x trial x language
-        factors += weights[trials]  # trial x language: a contiguous plane, added per step
+        factors = model.probs[rows[draws]]  # step x chain x language
+        factors += weights[trial]
         first = 1 if start == 0 else 0  # step 0 is a checkpoint of its own
-        blocks = np.empty((first + (end - start - first) // 5, len(trials), languages), dtype=np.float32)
+        blocks = np.empty((first + (end - start - first) // 5, len(chains), languages), dtype=np.float32)
         if first:
             blocks[0] = factors[0]
         np.multiply(factors[first::5], factors[first + 1 :: 5], out=blocks[first:])
         for offset in range(2, 5):
             blocks[first:] *= factors[first + offset :: 5]
-        cumulative = np.log(blocks, out=blocks)  # checkpoint x trial x language
-        cumulative[0] += log_probs[trials]
+        cumulative = np.log(blocks, out=blocks)  # checkpoint x chain x language
+        cumulative[0] += log_probs[chains]
         for checkpoint in range(1, len(cumulative)):  # faster than np.cumsum over a short outer axis
             cumulative[checkpoint] += cumulative[checkpoint - 1]
         cumulative -= cumulative.max(axis=2, keepdims=True)
@@ -253,16 +275,24 @@ def _detect_fast(text: str, seed: int) -> LanguageResult:
         passed = totals < 1 / _CONV_THRESHOLD  # i.e. the best language's probability > threshold
         converged = passed.any(axis=0)
         stops = np.where(converged, passed.argmax(axis=0), len(passed) - 1)
-        picked = np.arange(len(trials))
-        final[trials] = odds[stops, picked] / totals[stops, picked, None]
-        log_probs[trials] = cumulative[-1]
-        trials = trials[~converged]
-        if not len(trials):
+        picked = np.arange(len(chains))
+        final[chains] = odds[stops, picked] / totals[stops, picked, None]
+        log_probs[chains] = cumulative[-1]
+        chains = chains[~converged]
+        if not len(chains):
             break
         start = end
-    total = final.sum(axis=0) / _N_TRIAL
-    best = int(np.argmax(total))
-    return LanguageResult(iso_code(model.languages[best]), round(float(total[best]), 6))
+    # langdetect's answer: the mean of the trials' posteriors.
+    per_trial = final.reshape(len(judged), _N_TRIAL, languages)
+    total = per_trial[:, 0].copy()
+    for trial in range(1, _N_TRIAL):
+        total += per_trial[:, trial]
+    total /= _N_TRIAL
+    best = total.argmax(axis=1)
+    scores = total[np.arange(len(judged)), best]
+    for text, language, score in zip(judged.tolist(), best.tolist(), scores.tolist()):
+        results[text] = LanguageResult(iso_code(model.languages[language]), round(score, 6))
+    return results
 
 
 def _detect_langdetect(text: str, seed: int) -> LanguageResult:
@@ -281,25 +311,48 @@ def _detect_langdetect(text: str, seed: int) -> LanguageResult:
     return LanguageResult(iso_code(ranked[0].lang), round(float(ranked[0].prob), 6))
 
 
+def detect_languages(texts: list[str], seed: int = 0, sample_chars: int = 500, engine: str = "fast") -> list[LanguageResult]:
+    """Language (ISO 639-1) and its probability for each text; 'und' when there are no letters to
+    judge. The same answers as one `detect_language` per text: the fast engine only shares its
+    numpy work across the texts."""
+    samples = [sample_text(text, sample_chars) for text in texts]
+    judged = [i for i, sample in enumerate(samples) if _LETTER.search(sample)]
+    results = [LanguageResult(UNDETERMINED, 0.0)] * len(texts)
+    if engine == "langdetect":
+        found = [_detect_langdetect(samples[i], seed) for i in judged]
+    else:
+        found = _detect_fast([samples[i] for i in judged], seed)
+    for i, result in zip(judged, found):
+        results[i] = result
+    return results
+
+
 def detect_language(text: str, seed: int = 0, sample_chars: int = 500, engine: str = "fast") -> LanguageResult:
     """Language of `text` (ISO 639-1) and its probability; 'und' when there are no letters to judge."""
-    sample = sample_text(text, sample_chars)
-    if not _LETTER.search(sample):
-        return LanguageResult(UNDETERMINED, 0.0)
-    if engine == "langdetect":
-        return _detect_langdetect(sample, seed)
-    return _detect_fast(sample, seed)
+    return detect_languages([text], seed, sample_chars, engine)[0]
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def run(docs: Iterable[Document], cfg: LanguageConfig, stats: Stats) -> Iterator[Document]:
     keep = {code.strip().lower() for code in cfg.languages if code.strip()}
-    for doc in docs:
-        if doc.reject is None and cfg.enabled:
-            result = detect_language(doc.text, seed=cfg.seed, sample_chars=cfg.sample_chars, engine=cfg.engine)
+    for batch in _batches(docs, max(1, cfg.batch_docs)):
+        judged = [doc for doc in batch if doc.reject is None and cfg.enabled]
+        results = detect_languages([doc.text for doc in judged], cfg.seed, cfg.sample_chars, cfg.engine)
+        for doc, result in zip(judged, results):
             doc.language = result.language
             doc.language_score = result.score
             stats.inc(f"language.detected.{result.language}")
             if keep and result.language not in keep:
                 stats.inc("language.dropped")
                 doc.drop("language", f"language {result.language} (p={result.score:.2f}) not in {sorted(keep)}")
-        yield doc
+        yield from batch
