@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from builder.config import LicensingConfig
@@ -90,6 +91,131 @@ def status_of_license(license_id: str) -> str:
     return "public_domain" if license_id in PUBLIC_DOMAIN_IDS else "licensed"
 
 
+# --- where a pattern can match ------------------------------------------------------------------
+#
+# The detailed patterns are slow: case-insensitive alternations tried at every position of the
+# text. Most texts hold none of the words they need, so each pattern comes with triggers: the
+# lower-case words a match begins with ("starts", where `pattern.match` is tried), and words one
+# of which every match contains ("needs", else the pattern is not tried at all). Starts of None
+# mean the whole text is scanned once a needed word is there. A trigger may only ever let a
+# pattern run for nothing, never keep it from a match: tests run both paths on the same texts.
+
+try:  # one pass over the text for all trigger words (Aho-Corasick); substring search without it
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - exercised only without the package
+    ahocorasick_rs = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    starts: tuple[str, ...] | None  # a match begins with one of these (None: anywhere)
+    needs: tuple[str, ...] = ()  # a match contains one of these (empty: no condition)
+
+
+class Where:
+    """Where one pattern can match: one trigger per kind of match it has."""
+
+    def __init__(self, *triggers: Trigger):
+        self.triggers = triggers
+        # The words looked up in one pass: every needed word, and the starts of the triggers
+        # that need nothing else. The pattern cannot match in a text holding none of them.
+        self.words = frozenset(word for t in triggers for word in (t.needs or t.starts or ()))
+
+
+def fold(text: str) -> str | None:
+    """`text` lower-cased, character for character: wherever a case-insensitive pattern matches
+    a word, the word in lower case is at the same position here. None when lower-casing changes
+    the length ('İ' becomes 'i' and a combining dot): then positions do not carry over."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    if not low.isascii():
+        # Python's case-insensitive matching also takes 'ı' for i and 'ſ' for s ('K' lowers to k).
+        low = low.replace("ı", "i").replace("ſ", "s")
+    return low
+
+
+class TriggerWords:
+    """Finds, in one pass over a folded text, every position of a fixed set of words."""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = tuple(sorted(set(words)))
+        self._automaton = ahocorasick_rs.AhoCorasick(list(self.words)) if ahocorasick_rs and self.words else None
+
+    def positions(self, low: str) -> dict[str, list[int]]:
+        """word -> every start of it in `low`, overlapping occurrences included, ascending."""
+        found: dict[str, list[int]] = {}
+        if self._automaton is None:
+            for word in self.words:
+                at = low.find(word)
+                while at >= 0:
+                    found.setdefault(word, []).append(at)
+                    at = low.find(word, at + 1)
+        else:
+            for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
+                found.setdefault(self.words[index], []).append(start)
+        return found
+
+
+class TextTriggers:
+    """The trigger words of one text: the rarer ones (every `Where.words`) found in one pass;
+    common start words ("all", "you", "may") looked for only when a needed word is there."""
+
+    def __init__(self, low: str, words: TriggerWords):
+        self.low = low
+        self._indexed = words.words
+        self.found = words.positions(low)  # indexed word -> positions, for the words present
+        self._common: dict[str, list[int]] = {}
+
+    def has(self, words: Iterable[str]) -> bool:
+        return not self.found.keys().isdisjoint(words)
+
+    def starts(self, words: tuple[str, ...]) -> list[int]:
+        out: list[int] = []
+        for word in words:
+            if word in self._indexed:
+                out += self.found.get(word, ())
+                continue
+            if word not in self._common:
+                at, positions = self.low.find(word), []
+                while at >= 0:
+                    positions.append(at)
+                    at = self.low.find(word, at + 1)
+                self._common[word] = positions
+            out += self._common[word]
+        return out
+
+
+def finditer(pattern: re.Pattern, text: str, triggers: TextTriggers | None, where: Where) -> Iterable[re.Match]:
+    """The matches of `pattern.finditer(text)`, tried only where `where` says one can be; all of
+    them when `triggers` is None."""
+    if triggers is None:
+        return pattern.finditer(text)
+    if not triggers.has(where.words):
+        return ()
+    starts: list[int] = []
+    for trigger in where.triggers:
+        if trigger.needs and not triggers.has(trigger.needs):
+            continue
+        if trigger.starts is None:
+            return pattern.finditer(text)
+        starts += triggers.starts(trigger.starts)
+    return match_at(pattern, text, starts) if starts else ()
+
+
+def match_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[re.Match]:
+    """The matches of `pattern.finditer(text)` when every position where one can begin is in
+    `starts` (for a pattern that never matches an empty string)."""
+    end = 0
+    for start in sorted(set(starts)):
+        # finditer's next match is the leftmost one at or after the end of the last: the first
+        # of the possible starts from there that matches. (Lookbehinds and \b see text before
+        # `start`, as in a search.)
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
+
+
 # --- Creative Commons ---------------------------------------------------------------------------
 
 _CC_URL = re.compile(
@@ -132,6 +258,14 @@ _IMAGE_CREDIT = re.compile(
 # ...unless the same credit names the text too ("Photos and text: CC BY-SA 3.0").
 _TEXT_TOO = re.compile(r"\b(?:text|texts|article|articles|content|story|stories|posts?|site|words)\b", re.IGNORECASE)
 _IMAGE_WINDOW = 120
+
+# Where each pattern can match (see Trigger).
+_CC_URL_AT = Where(Trigger(("creativecommons.org/",)))
+_CC_LONG_AT = Where(Trigger(("creative",)))
+_CC_SHORT_AT = Where(Trigger(("cc",)))
+_CC_ZERO_AT = Where(Trigger(("cc", "creative"), needs=("cc0", "zero")))
+_PD_MARK_AT = Where(Trigger(("public",), needs=("domain",)))
+_CC_BARE_AT = Where(Trigger(("under", "licen", "lizenziert", "bajo", "sous", "creative"), needs=("creative",)))
 
 
 def _cc_id(variant_letters: list[str], version: str | None) -> str:
@@ -176,15 +310,16 @@ def _snippet(text: str, start: int, end: int, margin: int = 60) -> str:
     return " ".join(text[left:right].split())
 
 
-def find_cc_links(text: str) -> list[tuple[str, str, bool]]:
-    """(SPDX id, matched URL, credited to an image?) for each creativecommons.org deed link."""
+def find_cc_links(text: str, triggers: TextTriggers | None = None) -> list[tuple[str, str, bool]]:
+    """(SPDX id, matched URL, credited to an image?) for each creativecommons.org deed link.
+    With `triggers` (of this text), the pattern is tried only where they say it can match."""
     found = []
-    for match in _CC_URL.finditer(text):
+    for match in finditer(_CC_URL, text, triggers, _CC_URL_AT):
         found.append((cc_id_from_url(match.group()), match.group(), _is_image_credit(text, match.start())))
     return found
 
 
-def find_cc_text(text: str) -> list[tuple[str, str, bool]]:
+def find_cc_text(text: str, triggers: TextTriggers | None = None) -> list[tuple[str, str, bool]]:
     """(SPDX id, snippet, credited to an image?) for each textual CC licence statement."""
     found: list[tuple[int, str, str, bool]] = []
     taken: list[tuple[int, int]] = []
@@ -196,7 +331,7 @@ def find_cc_text(text: str) -> list[tuple[str, str, bool]]:
         credit = _is_image_credit(text, match.start())
         found.append((match.start(), license_id, _snippet(text, match.start(), match.end()), credit))
 
-    for match in _CC_LONG.finditer(text):
+    for match in finditer(_CC_LONG, text, triggers, _CC_LONG_AT):
         rest = match.group("rest") or ""
         letters = []
         if re.search(_NONCOMMERCIAL, rest, re.IGNORECASE):
@@ -206,14 +341,14 @@ def find_cc_text(text: str) -> list[tuple[str, str, bool]]:
         if re.search(_SHAREALIKE, rest, re.IGNORECASE):
             letters.append("SA")
         add(match, _cc_id(letters, match.group("version")))
-    for match in _CC_SHORT.finditer(text):
+    for match in finditer(_CC_SHORT, text, triggers, _CC_SHORT_AT):
         letters = re.split(r"[\s-]+", match.group("code").upper())[1:]
         add(match, _cc_id(letters, match.group("version")))
-    for match in _CC_ZERO.finditer(text):
+    for match in finditer(_CC_ZERO, text, triggers, _CC_ZERO_AT):
         add(match, "CC0-1.0")
-    for match in _PD_MARK.finditer(text):
+    for match in finditer(_PD_MARK, text, triggers, _PD_MARK_AT):
         add(match, "CC-PDM-1.0")
-    for match in _CC_BARE.finditer(text):
+    for match in finditer(_CC_BARE, text, triggers, _CC_BARE_AT):
         add(match, CC_UNSPECIFIED)
     found.sort()
     return [(license_id, snippet, credit) for _, license_id, snippet, credit in found]
@@ -232,10 +367,15 @@ _JSONLD_LICENSE = re.compile(r""""license"\s*:\s*"([^"]+)\"""", re.IGNORECASE)
 _FIGURE = re.compile(r"<figure\b.*?</figure>|<figcaption\b.*?</figcaption>", re.IGNORECASE | re.DOTALL)
 
 
-def find_html_licenses(html: str) -> list[tuple[str, str]]:
+def find_html_licenses(html: str, precheck: bool = False) -> list[tuple[str, str]]:
     """(SPDX id, evidence text) from rel="license" links, licence meta tags and JSON-LD "license",
-    plus plain links to CC deeds outside figures and image credits."""
+    plus plain links to CC deeds outside figures and image credits. With `precheck`, a page that
+    never names creativecommons.org/ (which every licence found here comes from) is not parsed."""
     found: list[tuple[str, str]] = []
+    if precheck:
+        low = fold(html)
+        if low is not None and "creativecommons.org/" not in low:
+            return found
     figures = [(m.start(), m.end()) for m in _FIGURE.finditer(html)]
     for tag in _TAG.finditer(html):
         markup = tag.group()
@@ -270,6 +410,13 @@ _ALL_RIGHTS = re.compile(
 )
 _NOTICE_END = re.compile(r"\s[|•·]\s|\s{3,}|\n|(?<=[a-z\d)])\.\s+(?=[A-Z])(?!All\b)")
 _COMPANY_SUFFIX = re.compile(r"^(?:Inc|Ltd|LLC|L\.L\.C|Co|Corp|GmbH|AG|S\.A|SA|plc|PLC|Pty|LLP|B\.V|N\.V)\.?$")
+_NOTICE_AT = Where(Trigger(("copyright", "©", "&copy;", "(c)")))
+_ALL_RIGHTS_AT = Where(
+    Trigger(("all",), needs=("reserved", "vorbehalten")),
+    Trigger(("tous",), needs=("droits",)),
+    Trigger(("todos",), needs=("derechos",)),
+    Trigger(("no",), needs=("reproduced", "republished", "copied")),
+)
 _HOLDER_NOISE = re.compile(
     rf"(?:\bCopyright\b|©|&copy;|\(c\)|\ball\s+rights\s+reserved\b\.?|\b{_YEAR}(?:\s*[-–]\s*{_YEAR}|\s*[-–]\s*\d\d)?\b|^\s*by\b|\bthe\s+original\s+source\b)",
     re.IGNORECASE,
@@ -283,6 +430,7 @@ class CopyrightNotice:
     year: int | None
 
 
+@lru_cache(maxsize=4096)  # a site's footer notice recurs on every page
 def _holders(notice: str) -> tuple[str, ...]:
     rest = _HOLDER_NOISE.sub(" ", notice)
     rest = re.sub(r"\s+", " ", rest).strip(" ,;:-–")
@@ -302,12 +450,33 @@ def _holders(notice: str) -> tuple[str, ...]:
     return tuple(h for h in holders if re.search(r"[^\W\d_]", h))
 
 
-def find_copyright(text: str) -> list[CopyrightNotice]:
+def _strip_links(text: str) -> str:
+    """`_MD_LINK.sub(r"\1", text)`, trying the pattern only at a "[" or "![" (where links begin)."""
+    starts = []
+    at = text.find("[")
+    while at >= 0:
+        starts += (at - 1, at) if at and text[at - 1] == "!" else (at,)
+        at = text.find("[", at + 1)
+    out, last = [], 0
+    for link in match_at(_MD_LINK, text, starts):
+        out += (text[last : link.start()], link.group(1))
+        last = link.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[CopyrightNotice]:
     """Copyright notices: a ©, "(c) <year>" or "Copyright" followed by a year, a © or a holder
     line; "copyright" used as an ordinary word in a sentence ("the copyright owner") is not one."""
-    plain = _MD_LINK.sub(r"\1", text)
+    if triggers is None:
+        plain = _MD_LINK.sub(r"\1", text)
+    elif "](" in text:  # markdown links reduced to their text can join a notice's words
+        plain = _strip_links(text)
+        triggers = text_triggers(plain)
+    else:
+        plain = text
     notices = []
-    for match in _NOTICE_START.finditer(plain):
+    for match in finditer(_NOTICE_START, plain, triggers, _NOTICE_AT):
         tail_end = _NOTICE_END.search(plain, match.end())
         end = tail_end.start() if tail_end else len(plain)
         notice = plain[match.start() : min(end, match.start() + 240)]
@@ -331,8 +500,8 @@ def find_copyright(text: str) -> list[CopyrightNotice]:
     return notices
 
 
-def find_all_rights_reserved(text: str) -> list[str]:
-    return [_snippet(text, m.start(), m.end()) for m in _ALL_RIGHTS.finditer(text)]
+def find_all_rights_reserved(text: str, triggers: TextTriggers | None = None) -> list[str]:
+    return [_snippet(text, m.start(), m.end()) for m in finditer(_ALL_RIGHTS, text, triggers, _ALL_RIGHTS_AT)]
 
 
 # --- permission, fair use, public domain --------------------------------------------------------
@@ -346,6 +515,15 @@ _PERMISSION = re.compile(
     r"|\bfree\s+to\s+republish\b|\brepublish\s+(?:this|our)\s+(?:article|story|stories|content|articles)\s+for\s+free",
     re.IGNORECASE,
 )
+_PERMISSION_AT = Where(
+    Trigger(("grant",), needs=("permission",)),
+    Trigger(("permission",)),
+    Trigger(("we",), needs=("encourage",)),
+    Trigger(("you", "feel"), needs=("republish", "reprint", "repost", "cross", "reproduce")),
+    Trigger(("may", "can"), needs=("republish", "reprint", "reproduce", "cross", "redistribut")),
+    Trigger(("free",), needs=("republish",)),
+    Trigger(("republish",)),
+)
 _NEGATED_PERMISSION = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _FAIR_USE = re.compile(
     r"(?:under|in\s+accordance\s+with|pursuant\s+to|provisions?\s+of|constitutes?\s+an?|for\s+purposes\s+other\s+than|claims?|per)\s+"
@@ -353,6 +531,9 @@ _FAIR_USE = re.compile(
     r"|\b(?:Title\s+)?17\s+U\.?\s?S\.?\s?C\.?\s*(?:§|Section|Sec\.)?\s*107\b|\bSection\s+107\s+of\s+the\s+(?:US\s+|U\.S\.\s+)?Copyright\s+Act",
     re.IGNORECASE,
 )
+_FAIR_USE_AT = Where(Trigger(None, needs=("fair", "107")))
+# ...and "fair" alone is a common word: a claim says "fair use" or "fair dealing" (any spacing).
+_FAIR_USE_WORDS = re.compile(r"fair\s+(?:use|dealing)")  # searched in the folded text
 _PUBLIC_DOMAIN = re.compile(
     r"\b(?:is|are|has\s+been|have\s+been|was|were|hereby)\s+(?:(?:placed|released|dedicated|put)\s+)?(?:in|into|to)\s+the\s+public\s+domain"
     r"|\b(?:released|dedicated|placed|put)\s+(?:[\w-]+\s+){0,3}?(?:in|into|to)\s+the\s+public\s+domain"
@@ -360,23 +541,26 @@ _PUBLIC_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 # ...about this work: the sentence names it ("this article", "all content on this site", "our posts").
+_PUBLIC_DOMAIN_AT = Where(Trigger(None, needs=("domain", "gemeinfrei")))
 _PD_SUBJECT = re.compile(r"\b(?:this|these|all|our|everything|the\s+(?:text|article|work|content|material)s?)\b", re.IGNORECASE)
 # A public-domain statement about what happened to some other work ("... entered the public domain")
 # is news, not a statement about this page.
 _PD_NEWS = re.compile(r"\b(?:enter(?:s|ed|ing)?|fall(?:s|en)?|fell|pass(?:es|ed)?|went|will\s+be)\s+(?:\w+\s+){0,2}(?:in|into)\s+the\s+public\s+domain", re.IGNORECASE)
 
 
-def find_permission(text: str) -> list[str]:
+def find_permission(text: str, triggers: TextTriggers | None = None) -> list[str]:
     found = []
-    for match in _PERMISSION.finditer(text):
+    for match in finditer(_PERMISSION, text, triggers, _PERMISSION_AT):
         if _NEGATED_PERMISSION.search(text, max(0, match.start() - 30), match.start()):
             continue
         found.append(_snippet(text, match.start(), match.end(), margin=160))
     return found
 
 
-def find_fair_use(text: str) -> list[str]:
-    return [_snippet(text, m.start(), m.end(), margin=120) for m in _FAIR_USE.finditer(text)]
+def find_fair_use(text: str, triggers: TextTriggers | None = None) -> list[str]:
+    if triggers is not None and not (triggers.has(("107",)) or _FAIR_USE_WORDS.search(triggers.low)):
+        return []
+    return [_snippet(text, m.start(), m.end(), margin=120) for m in finditer(_FAIR_USE, text, triggers, _FAIR_USE_AT)]
 
 
 def _sentence_start(text: str, position: int) -> int:
@@ -385,15 +569,30 @@ def _sentence_start(text: str, position: int) -> int:
     return ends[-1] if ends else 0
 
 
-def find_public_domain(text: str) -> list[tuple[str, bool]]:
+def find_public_domain(text: str, triggers: TextTriggers | None = None) -> list[tuple[str, bool]]:
     """(snippet, credited to an image?) for each statement that this work is in the public domain."""
     found = []
-    for match in _PUBLIC_DOMAIN.finditer(text):
+    for match in finditer(_PUBLIC_DOMAIN, text, triggers, _PUBLIC_DOMAIN_AT):
         start = _sentence_start(text, match.start())
         if _PD_NEWS.search(text, start, match.end()) or not _PD_SUBJECT.search(text, start, match.end()):
             continue
         found.append((_snippet(text, match.start(), match.end()), _is_image_credit(text, match.start())))
     return found
+
+
+@lru_cache(maxsize=None)
+def _trigger_words() -> TriggerWords:
+    """Every needed word, and the starts of patterns that need nothing else, in one automaton."""
+    words: set[str] = set()
+    for where in (_CC_URL_AT, _CC_LONG_AT, _CC_SHORT_AT, _CC_ZERO_AT, _PD_MARK_AT, _CC_BARE_AT, _NOTICE_AT, _ALL_RIGHTS_AT, _PERMISSION_AT, _FAIR_USE_AT, _PUBLIC_DOMAIN_AT):
+        words |= where.words
+    return TriggerWords(words)
+
+
+def text_triggers(text: str) -> TextTriggers | None:
+    """The trigger words of one text for the detectors here (None: scan every text in full)."""
+    low = fold(text)
+    return None if low is None else TextTriggers(low, _trigger_words())
 
 
 # --- findings and conclusion --------------------------------------------------------------------
@@ -412,33 +611,36 @@ class LicenseFindings:
     image_credits: int = 0  # CC or public-domain mentions skipped because they credit an image
 
 
-def detect_license(body: str, boilerplate: str = "", html: str | None = None) -> LicenseFindings:
-    """Run every detector over the body, the boilerplate and (when given) the raw HTML."""
+def detect_license(body: str, boilerplate: str = "", html: str | None = None, precheck: bool = True) -> LicenseFindings:
+    """Run every detector over the body, the boilerplate and (when given) the raw HTML. With
+    `precheck` (the default) each detector runs only where its trigger words are; the findings
+    are the same as without."""
     findings = LicenseFindings()
     for where, text in (("body", body), ("boilerplate", boilerplate)):
         if not text:
             continue
-        for license_id, url, credit in find_cc_links(text):
+        triggers = text_triggers(text) if precheck else None
+        for license_id, url, credit in find_cc_links(text, triggers):
             if credit:
                 findings.image_credits += 1
             else:
                 findings.licenses.append((license_id, "cc_link", url, where))
-        for license_id, snippet, credit in find_cc_text(text):
+        for license_id, snippet, credit in find_cc_text(text, triggers):
             if credit:
                 findings.image_credits += 1
             else:
                 findings.licenses.append((license_id, "cc_text", snippet, where))
-        findings.notices += [(notice, where) for notice in find_copyright(text)]
-        findings.all_rights_reserved += [(s, where) for s in find_all_rights_reserved(text)]
-        findings.permissions += [(s, where) for s in find_permission(text)]
-        findings.fair_use += [(s, where) for s in find_fair_use(text)]
-        for snippet, credit in find_public_domain(text):
+        findings.notices += [(notice, where) for notice in find_copyright(text, triggers)]
+        findings.all_rights_reserved += [(s, where) for s in find_all_rights_reserved(text, triggers)]
+        findings.permissions += [(s, where) for s in find_permission(text, triggers)]
+        findings.fair_use += [(s, where) for s in find_fair_use(text, triggers)]
+        for snippet, credit in find_public_domain(text, triggers):
             if credit:
                 findings.image_credits += 1
             else:
                 findings.public_domain.append((snippet, where))
     if html:
-        findings.licenses += [(license_id, "cc_link", text, "html") for license_id, text in find_html_licenses(html)]
+        findings.licenses += [(license_id, "cc_link", text, "html") for license_id, text in find_html_licenses(html, precheck)]
     return findings
 
 
