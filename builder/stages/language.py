@@ -5,18 +5,21 @@ profiles. Its detector draws n-grams at random in 7 trials (with a jittered smoo
 until one language passes 0.99999, so it is random unless seeded, and its per-character Python
 loops run at about 230 documents/s even on a 300-character sample.
 
-`engine = "fast"` (the default) runs the same model and the same algorithm with numpy:
-- n-grams: the sample becomes an array of code points, normalised through a table of langdetect's
+`engine = "fast"` (the default) runs the same model and the same algorithm with numpy, on a batch
+of documents at a time (`detect_languages`; the stage passes `batch_docs` of them), so that numpy's
+cost per call is shared:
+- n-grams: the samples become one array of code points, normalised through a table of langdetect's
   own `NGram.normalize` (built once per process); the 1-, 2- and 3-grams at every position are
-  packed into one 64-bit key each and looked up in the sorted keys of the profiles with one
-  `searchsorted`, following langdetect's rules (no n-gram across a space, none inside a run of
-  capitals);
-- trials: the 7 trials run side by side as cumulative log-probabilities, a chunk of draws at a
-  time, and a trial stops at the first of langdetect's checkpoints (every 5 draws) where one
-  language passes the threshold, as langdetect's does. Draw i of trial t picks n-gram
-  floor(u[t, i] * n) of the n found, with the uniforms u (and the alphas) fixed by the seed once per
-  process, so the answer depends only on the seed and the text: never on the order, the worker or
-  the machine.
+  packed into one 64-bit key each and looked up in a hash table of the profiles' keys, following
+  langdetect's rules (no n-gram across a space or from one document into the next, none inside a
+  run of capitals);
+- trials: every (document, trial) pair is a chain of draws, all run side by side as cumulative
+  log-probabilities, a round of draws at a time; a chain stops at the first of langdetect's
+  checkpoints (every 5 draws) where one language passes the threshold, as langdetect's trials do,
+  and only the chains still open go on to the next round. Draw i of trial t picks n-gram
+  floor(u[i, t] * n) of the document's n, with the uniforms u (and the alphas) fixed by the seed
+  once per process, and each chain is computed on its own, so the answer depends only on the
+  seed and the text: never on the batch, the order, the worker or the machine.
 `engine = "langdetect"` calls the library's Detector itself (seeded the same way), as the reference.
 
 Profiles are loaded once per process, in sorted file order (langdetect lists its profile folder
@@ -46,11 +49,11 @@ _ALPHA_WIDTH = 0.05
 _ITERATION_LIMIT = 1000
 _CONV_THRESHOLD = 0.99999
 _BASE_FREQ = 10000
-# Draws looked at per round, for the trials that have not converged yet; each round ends right after
-# one of langdetect's checkpoints (after draws 0, 5, 10, ...), so the rounds change the work, not
-# the answer. On 3 KB news bodies half the trials converge by draw 40 and 99% by draw 100.
+# Where each round of draws ends, for the chains (document x trial) that have not converged yet;
+# every round ends right after one of langdetect's checkpoints (after draws 0, 5, 10, ...), so the
+# rounds change the work, not the answer. On 3 KB news bodies half the trials converge by draw 40
+# and 99% by draw 100.
 _ROUND_ENDS = (46, 101, 251, _ITERATION_LIMIT + 1)
-_BLOCK_STARTS = np.array([0] + list(range(1, _ITERATION_LIMIT + 1, 5)))  # draws between checkpoints
 
 # langdetect's text cleaning: URLs and e-mail addresses carry no language.
 _URL_RE = re.compile(r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}")
@@ -122,7 +125,7 @@ class _Model:
         by_frequency = np.argsort(-self.probs.sum(axis=1), kind="stable")
         claimed, first = np.unique(_hash_slots(self.keys[by_frequency]), return_index=True)
         self.slot_keys = np.zeros(1 << _HASH_BITS, dtype=np.uint64)
-        self.slot_rows = np.full(1 << _HASH_BITS, -1, dtype=np.intp)
+        self.slot_rows = np.full(1 << _HASH_BITS, -1, dtype=np.int32)
         self.slot_rows[claimed] = by_frequency[first]
         self.slot_keys[claimed] = self.keys[self.slot_rows[claimed]]
 

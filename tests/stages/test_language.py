@@ -1,3 +1,5 @@
+import numpy as np
+
 from builder.config import LanguageConfig
 from builder.document import Document
 from builder.stages import language
@@ -10,6 +12,30 @@ TEXTS = {
     "es": "El ayuntamiento votó el martes a favor de ampliar la línea de tranvía hasta los barrios del norte, un proyecto que según los ingenieros durará cuatro años.",
     "ru": "Городской совет во вторник проголосовал за продление трамвайной линии в северные районы; по оценкам инженеров, работы займут четыре года.",
 }
+
+# More languages for the comparison with langdetect's own Detector.
+MORE_TEXTS = {
+    "it": "Il consiglio comunale ha deciso martedì di prolungare la linea del tram verso i quartieri a nord, un cantiere che secondo gli ingegneri durerà quattro anni.",
+    "pt": "A câmara municipal votou na terça-feira o prolongamento da linha de elétrico até aos bairros do norte, uma obra que deverá durar quatro anos.",
+    "nl": "De gemeenteraad heeft dinsdag besloten de tramlijn door te trekken naar de noordelijke wijken; volgens de ingenieurs duurt de bouw vier jaar.",
+    "pl": "Rada miasta zdecydowała we wtorek o przedłużeniu linii tramwajowej do północnych dzielnic; według inżynierów budowa potrwa cztery lata.",
+    "sv": "Kommunfullmäktige beslutade på tisdagen att förlänga spårvägen till de norra stadsdelarna, ett bygge som enligt ingenjörerna tar fyra år.",
+    "tr": "Belediye meclisi salı günü tramvay hattının kuzey mahallelerine uzatılmasına karar verdi; mühendislere göre çalışmalar dört yıl sürecek.",
+    "el": "Το δημοτικό συμβούλιο αποφάσισε την Τρίτη την επέκταση της γραμμής του τραμ προς τις βόρειες συνοικίες, ένα έργο που θα διαρκέσει τέσσερα χρόνια.",
+    "ja": "市議会は火曜日、路面電車の路線を北部の地区まで延長することを決めた。技術者によると、工事には四年かかる見込みだという。",
+}
+
+# Texts that exercise langdetect's n-gram rules: acronyms, digits and punctuation, URLs and
+# e-mails, Vietnamese combining marks, Latin dropped from mostly non-Latin text, runs of spaces.
+RULE_TEXTS = [
+    "ab NATO",
+    "The USA and the EU: 12 deals, see https://example.org/x or write to a.b@example.com!",
+    "Tiếng Việt với dấu kết hợp: a\u0301 e\u0323 o\u0309 và CHỮ HOA",
+    "Привет, МИР! ABC def",
+    "東京都の天気は晴れです。Tokyo is sunny today",
+    " a  b ",
+    "McDonald iPhone eBay I",
+]
 
 
 def doc(text: str) -> Document:
@@ -38,10 +64,49 @@ def test_same_answers_on_repeated_runs_and_seed_is_used():
 
 
 def test_fast_engine_agrees_with_langdetect():
-    for text in TEXTS.values():
+    for text in [*TEXTS.values(), *MORE_TEXTS.values()]:
         fast = language.detect_language(text, engine="fast")
         reference = language.detect_language(text, engine="langdetect")
-        assert fast.language == reference.language
+        assert fast.language == reference.language, (text[:40], fast, reference)
+
+
+def test_ngrams_are_langdetects_own():
+    model = language._model()
+    for text in RULE_TEXTS + list(TEXTS.values()):
+        detector = model.factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        assert language.extract_ngrams(text) == detector._extract_ngrams(), text
+
+
+def test_batch_gives_the_same_answers_as_alone():
+    texts = [*TEXTS.values(), "Le chat dort.", "1234 --", "", *MORE_TEXTS.values(), "ab NATO"]
+    alone = [language.detect_language(text, seed=5) for text in texts]
+    assert language.detect_languages(texts, seed=5) == alone
+    assert language.detect_languages(texts[::-1], seed=5) == alone[::-1]
+    assert language.detect_languages([], seed=5) == []
+
+
+def test_ngrams_do_not_cross_from_one_text_into_the_next():
+    model = language._model()
+    texts = ["ab", "cd ", "", "ef"]
+    rows, counts = language.ngram_rows(texts, model)
+    alone = [language.ngram_rows([text], model) for text in texts]
+    assert list(counts) == [int(c[0]) for _, c in alone]
+    assert np.array_equal(rows, np.concatenate([r for r, _ in alone]))
+    assert "b " not in language.extract_ngrams("ab")  # the last word of a text has no space after it
+    assert "d " in language.extract_ngrams("cd ")
+
+
+def test_hash_lookup_finds_exactly_the_profile_keys():
+    model = language._model()
+    rng = np.random.default_rng(0)
+    keys = np.concatenate([model.keys, model.keys + np.uint64(1), rng.integers(1, 1 << 63, 50_000, dtype=np.uint64)])
+    found = np.searchsorted(model.keys, keys)
+    found = np.minimum(found, len(model.keys) - 1)
+    expected = np.where(model.keys[found] == keys, found, -1)
+    assert np.array_equal(language._profile_rows(keys, model), expected)
+    assert language._profile_rows(np.array([language.gram_key("the")], dtype=np.uint64), model)[0] == model.grams.index("the")
 
 
 def test_ngrams_follow_langdetect_rules():
@@ -66,3 +131,15 @@ def test_run_sets_fields_and_drops_unwanted_languages():
     assert out[1].reject == "language" and "de" in out[1].reject_detail
     assert out[2].reject == "empty_text"  # already rejected: untouched
     assert stats.get("language.dropped") == 1 and stats.get("language.detected.en") == 1
+
+
+def test_run_detects_in_batches_and_keeps_the_order():
+    texts = [*TEXTS.values(), *MORE_TEXTS.values()]
+    docs = [doc(text) for text in texts]
+    docs[3].drop("empty_text")
+    out = list(language.run(docs, LanguageConfig(batch_docs=4), Stats()))
+    assert out == docs  # every document, in order
+    assert (out[3].language, out[3].language_score) == ("und", 0.0)  # already rejected: not looked at
+    for i, d in enumerate(out):
+        if i != 3:
+            assert language.LanguageResult(d.language, d.language_score) == language.detect_language(texts[i])
