@@ -60,3 +60,20 @@ def summarize(paths: list[Path]) -> dict[str, Any]:
 def add(acc: list[int], weight: tuple[int, int, int]) -> None:
     for j, w in enumerate(weight):
         acc[j] += w
+
+
+def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """The composition of two disjoint sets of rows (e.g. a parent version's and the rows a new
+    version adds), without reading either again."""
+    out = empty()
+    for table in out:
+        if table == "totals":
+            out["totals"] = {k: a["totals"].get(k, 0) + b["totals"].get(k, 0) for k in ("docs", "tokens", "chars")}
+            continue
+        keys = sorted(set(a.get(table, {})) | set(b.get(table, {})))
+        zero = {"docs": 0, "tokens": 0, "chars": 0}
+        out[table] = {
+            key: {m: a.get(table, {}).get(key, zero)[m] + b.get(table, {}).get(key, zero)[m] for m in zero}
+            for key in keys
+        }
+    return out

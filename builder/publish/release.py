@@ -157,7 +157,8 @@ def publish(
     accounting["balanced"] = accounting["inputs"] == rows + removed.num_rows + n_rejects
     files = served_files(parent, shards)
     added = composition.summarize([stage / s["path"] for s in shards])
-    served = composition.summarize([(stage if f["path"].startswith(f"data/v{version}/") else release_root) / f["path"] for f in files])
+    # What the parent served plus what this version adds: earlier shards are not read again.
+    served = composition.merge(parent["composition"], added) if parent else added
     version_manifest = {
         "manifest_version": manifest.MANIFEST_VERSION,
         "name": config.name,
