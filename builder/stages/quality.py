@@ -18,6 +18,7 @@ for them and counted, the line rules still apply.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -88,30 +89,41 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 STOP_WORDS["nb"] = STOP_WORDS["nn"] = STOP_WORDS["no"]
 
 # Punctuation and symbols (Unicode categories P* and S*, basic plane), deleted from words before
-# their length and repetition are measured, so that "Buy," and "buy" are the same word.
-def _punctuation_class() -> str:
-    ranges: list[list[int]] = []
-    for code in range(0x10000):
-        if unicodedata.category(chr(code))[0] in "PS":
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
-    return "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges)
-
-
-_PUNCTUATION = re.compile(f"[{_punctuation_class()}]+")
+# their length and repetition are measured, so that "Buy," and "buy" are the same word. A table
+# indexed by code point: deleting them is then one numpy step (a regex substitution, or
+# str.translate on text that is not ASCII, costs several times more).
+_IS_PUNCTUATION = np.zeros(0x110000, dtype=bool)
+_IS_PUNCTUATION[[code for code in range(0x10000) if unicodedata.category(chr(code))[0] in "PS"]] = True
+# The same deletion for ASCII text, where str.translate is fastest.
+_ASCII_PUNCTUATION = str.maketrans("", "", "".join(chr(code) for code in range(128) if _IS_PUNCTUATION[code]))
 # A line "ends in punctuation" (C4 / FineWeb): terminal mark, optionally inside closing quotes
-# or brackets.
-_TERMINAL = re.compile(r"[.!?…:;。！？．؟।॥։።][\"'”’»)\]」』）】〕]*$")
+# or brackets. Tested with rstrip + endswith, which read each line end once (a `...$` regex
+# search tries every position of the line); the marks and the closers are disjoint.
+_TERMINAL_MARKS = tuple(".!?…:;。！？．؟।॥։።")
+_TERMINAL_CLOSERS = "\"'”’»)]」』）】〕"
+_ELLIPSES = ("...", "…")
+_ELLIPSIS_CLOSERS = "\"'”’»)]"
 _BULLET = re.compile(r"^(?:[-*•·‣▪◦–—+>]|\d{1,3}[.)])\s")
-_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[\"'”’»)\]]*$")
-# Multiplier of the rolling n-gram key (odd, so that it is invertible modulo 2**64).
-_NGRAM_KEY_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+# Multiplier of the n-gram keys (odd, so that it is invertible modulo 2**64).
+_NGRAM_KEY_MULTIPLIER = 0x9E3779B97F4A7C15
+
+
+@functools.cache
+def _key_powers(n: int) -> np.ndarray:
+    """1, m, m**2, ... m**(n-1) modulo 2**64 for the n-gram key multiplier m."""
+    return np.array([pow(_NGRAM_KEY_MULTIPLIER, k, 2**64) for k in range(n)], dtype=np.uint64)
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return [line for line in map(str.strip, text.split("\n")) if line]
+
+
+def _without_punctuation(text: str) -> str:
+    if text.isascii():
+        return text.translate(_ASCII_PUNCTUATION)
+    # surrogatepass: a lone surrogate (from broken JSON escapes) is a code point like any other.
+    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return code_points[~_IS_PUNCTUATION[code_points]].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _duplicates(items: list[str]) -> tuple[int, int]:
@@ -128,78 +140,99 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
 
 
 class _Ngrams:
-    """Word n-grams of one text as 64-bit keys (hash of each word, combined rolling), so that
-    counting repeats is a sort in numpy rather than a loop over tuples of strings."""
+    """The words of one text and their n-grams as 64-bit keys (the hash of each word, combined
+    rolling), so that counting repeats is a sort in numpy rather than a loop over tuples of
+    strings. Each measure has a cheap upper bound from word counts alone: in prose the bounds
+    are within the limits for most sizes, which then need no sort at all."""
 
     def __init__(self, words: list[str]) -> None:
         self.n_words = len(words)
-        self.word_keys = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        self.lengths = lengths
-        self.total_chars = int(lengths.sum())
-        self.prefix_chars = np.concatenate(([0], np.cumsum(lengths)))
-        self._keys = {1: self.word_keys}
-        self._word_mass: int | None = None
+        self.word_keys = np.fromiter(map(hash, words), dtype=np.int64, count=self.n_words).view(np.uint64)
+        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=self.n_words)
+        self.prefix_chars = np.concatenate(([0], np.cumsum(self.lengths)))
+        self.total_chars = int(self.prefix_chars[-1])
+        self._keys: dict[int, np.ndarray] = {1: self.word_keys}
+        self._least_counts: dict[int, np.ndarray] = {}
 
     def keys(self, n: int) -> np.ndarray:
-        """Key of the n-gram starting at each position (n_words - n + 1 of them)."""
+        """Key of the n-gram starting at each position (n_words - n + 1 of them): the sum of
+        its word keys times descending powers of the multiplier, as one convolution. Integer
+        arrays wrap modulo 2**64, which is the intent."""
         if n not in self._keys:
-            shorter = self.keys(n - 1)
-            with np.errstate(over="ignore"):  # wrapping modulo 2**64 is the intent
-                self._keys[n] = shorter[:-1] * _NGRAM_KEY_MULTIPLIER + self.word_keys[n - 1:]
+            if self.n_words < n:
+                return np.zeros(0, dtype=np.uint64)
+            self._keys[n] = np.convolve(self.word_keys, _key_powers(n), mode="valid")
         return self._keys[n]
 
-    def _sorted(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def occurrences(self, n: int) -> np.ndarray:
+        """For each position, how many times the n-gram starting there occurs in the text."""
         keys = self.keys(n)
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)
         ordered = keys[order]
-        return order, ordered, ordered[1:] == ordered[:-1]
+        run_ids = np.cumsum(np.concatenate(([False], ordered[1:] != ordered[:-1])))
+        counts = np.empty(len(keys), dtype=np.int64)
+        counts[order] = np.bincount(run_ids)[run_ids]
+        return counts
+
+    def least_word_counts(self, n: int) -> np.ndarray:
+        """For each n-gram position, an upper bound of the count of its least frequent word. A
+        word's count is bounded by the count of its hash bucket, in a table of at least 8 buckets
+        per word (words that share a bucket add up; no sort needed)."""
+        if n not in self._least_counts:
+            if n == 1:
+                bits = max(6, (8 * self.n_words).bit_length())
+                buckets = (self.word_keys >> np.uint64(64 - bits)).astype(np.intp)
+                self._least_counts[1] = np.bincount(buckets, minlength=1 << bits)[buckets]
+            else:
+                shorter = self.least_word_counts(n - 1)
+                self._least_counts[n] = np.minimum(shorter[:-1], self.least_word_counts(1)[n - 1:])
+        return self._least_counts[n]
+
+    def _covered_share(self, starts: np.ndarray, n: int) -> float:
+        """Share of the characters in words covered by an n-gram starting where `starts` is true."""
+        if not starts.any():
+            return 0.0
+        # Word j is covered when a marked n-gram starts in [j - n + 1, j]: the convolution with n
+        # ones counts those starts, for each of the n_words positions.
+        covering = np.convolve(starts, np.ones(n, dtype=np.int64))
+        return int(self.lengths @ (covering > 0)) / self.total_chars
 
     def top_chars_bound(self, n: int) -> float:
-        """An upper bound of `top_chars(n)` from word counts alone. Each occurrence of an n-gram puts
-        its k-th word at a distinct position, so the n-gram occurs at most as often as each of its
-        words: its characters are at most n times the largest (count x length) of a single word.
-        In prose this bound is already below the limits, and no n-gram is sorted."""
-        if self._word_mass is None:
-            order, _, same = self._sorted(1)
-            run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
-            counts = np.diff(np.append(run_starts, len(order)))
-            self._word_mass = int((counts * self.lengths[order[run_starts]]).max()) if len(order) else 0
-        if self.total_chars == 0:
-            return 0.0
-        return n * self._word_mass / self.total_chars
-
-    def top_chars(self, n: int) -> float:
-        """Gopher: share of the characters covered by the most frequent n-gram (0 when none repeats)."""
+        """An upper bound of `top_chars(n)`. Each occurrence of an n-gram puts its k-th word at a
+        distinct position, so the n-gram occurs at most as often as its least frequent word: the
+        most frequent n-gram, starting at position i, covers at most (least word count of the
+        window i..i+n-1) x (characters of that window)."""
         if self.n_words < n or self.total_chars == 0:
             return 0.0
-        order, _, same = self._sorted(n)
-        if not same.any():
+        window_chars = self.prefix_chars[n:] - self.prefix_chars[:-n]
+        return int((self.least_word_counts(n) * window_chars).max()) / self.total_chars
+
+    def top_chars(self, n: int) -> float:
+        """Gopher: share of the characters covered by the most frequent n-gram (0 when none repeats).
+        Of n-grams equally frequent, the one that occurs first in the text counts (as with
+        `Counter.most_common`)."""
+        if self.n_words < n or self.total_chars == 0:
             return 0.0
-        run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        run_lengths = np.diff(np.append(run_starts, len(order)))
-        best = int(np.argmax(run_lengths))
-        first = int(order[run_starts[best]])
-        gram_chars = int(self.prefix_chars[first + n] - self.prefix_chars[first])
-        return int(run_lengths[best]) * gram_chars / self.total_chars
+        occurrences = self.occurrences(n)
+        first = int(np.argmax(occurrences))  # the first position of the largest count
+        most = int(occurrences[first])
+        if most < 2:
+            return 0.0
+        return most * int(self.prefix_chars[first + n] - self.prefix_chars[first]) / self.total_chars
+
+    def dup_chars_bound(self, n: int) -> float:
+        """An upper bound of `dup_chars(n)`: a repeated n-gram has only words that occur at least
+        twice, so windows of n such words cover every repeated n-gram."""
+        if self.n_words < n or self.total_chars == 0:
+            return 0.0
+        return self._covered_share(self.least_word_counts(n) >= 2, n)
 
     def dup_chars(self, n: int) -> float:
         """Gopher: share of the characters inside n-grams that occur more than once, each word
         counted once however many repeated n-grams cover it."""
         if self.n_words < n or self.total_chars == 0:
             return 0.0
-        order, _, same = self._sorted(n)
-        if not same.any():
-            return 0.0
-        repeated_sorted = np.zeros(len(order), dtype=bool)
-        repeated_sorted[1:] = same
-        repeated_sorted[:-1] |= same
-        starts = order[repeated_sorted]
-        # Word j is covered when a repeated n-gram starts in [j - n + 1, j]: +1 at a start, -1 n later.
-        depth = np.cumsum(
-            np.bincount(starts, minlength=self.n_words + n) - np.bincount(starts + n, minlength=self.n_words + n)
-        )[: self.n_words]
-        return int(self.lengths[depth > 0].sum()) / self.total_chars
+        return self._covered_share(self.occurrences(n) > 1, n)
 
 
 def base_language(language: str | None) -> str:
@@ -207,32 +240,41 @@ def base_language(language: str | None) -> str:
     return (language or "und").split("-")[0].split("_")[0].lower()
 
 
-def quality_signals(text: str, language: str | None = "en", cfg: QualityConfig = QualityConfig()) -> dict[str, Any]:
+def _line_signals(lines: list[str], lang: str, cfg: QualityConfig) -> dict[str, float | None]:
+    """The line-share measures (None for a body of fewer than `cfg.min_lines` lines)."""
+    n_lines = len(lines)
+    if n_lines < cfg.min_lines:
+        return dict.fromkeys(("bullet_lines", "ellipsis_lines", "punct_lines", "short_lines", "dup_lines", "dup_line_chars"))
+    dup_count, dup_chars = _duplicates(lines)
+    return {
+        "bullet_lines": sum(1 for line in lines if _BULLET.match(line)) / n_lines,
+        "ellipsis_lines": sum(1 for line in lines if line.rstrip(_ELLIPSIS_CLOSERS).endswith(_ELLIPSES)) / n_lines,
+        "punct_lines": sum(1 for line in lines if line.rstrip(_TERMINAL_CLOSERS).endswith(_TERMINAL_MARKS)) / n_lines,
+        # Characters per line mean nothing comparable in scripts without spaces (a short CJK line
+        # says as much as a long English one).
+        "short_lines": (
+            None if lang in NO_SPACE_LANGUAGES
+            else sum(1 for line in lines if len(line) <= cfg.short_line_chars) / n_lines
+        ),
+        "dup_lines": dup_count / n_lines,
+        "dup_line_chars": dup_chars / max(1, sum(map(len, lines))),
+    }
+
+
+def quality_signals(
+    text: str, language: str | None = "en", cfg: QualityConfig = QualityConfig(), stop_at_failing_size: bool = False
+) -> dict[str, Any]:
     """The measures the rules compare with their thresholds. A measure that does not apply is None:
     word measures in a language without spaces, stop words in a language without a list, line
     shares of a body with fewer than `cfg.min_lines` lines. N-gram shares are measured only for
-    the sizes that could fail (see `_Ngrams.top_chars_bound` and `_dup_ngram_chars`): the others
-    are absent from their dicts."""
+    the sizes that could fail (whose upper bound exceeds the limit, see `_Ngrams.top_chars_bound`,
+    `_Ngrams.dup_chars_bound` and `_dup_ngram_chars`): the others are absent from their dicts.
+    With `stop_at_failing_size`, neither are the sizes after the first one that fails: they
+    cannot change what `check` reports (it names the first failing size), and `run` skips them."""
     lang = base_language(language)
     lines = _lines(text)
     signals: dict[str, Any] = {"language": lang, "n_lines": len(lines)}
-    if len(lines) >= cfg.min_lines:
-        n_lines = len(lines)
-        signals["bullet_lines"] = sum(1 for line in lines if _BULLET.match(line)) / n_lines
-        signals["ellipsis_lines"] = sum(1 for line in lines if _ELLIPSIS_END.search(line)) / n_lines
-        signals["punct_lines"] = sum(1 for line in lines if _TERMINAL.search(line)) / n_lines
-        # Characters per line mean nothing comparable in scripts without spaces (a short CJK line
-        # says as much as a long English one).
-        signals["short_lines"] = (
-            None if lang in NO_SPACE_LANGUAGES
-            else sum(1 for line in lines if len(line) <= cfg.short_line_chars) / n_lines
-        )
-        dup_count, dup_chars = _duplicates(lines)
-        signals["dup_lines"] = dup_count / n_lines
-        signals["dup_line_chars"] = dup_chars / max(1, sum(map(len, lines)))
-    else:
-        for name in ("bullet_lines", "ellipsis_lines", "punct_lines", "short_lines", "dup_lines", "dup_line_chars"):
-            signals[name] = None
+    signals.update(_line_signals(lines, lang, cfg))
     lowered = text.lower()
     found = [phrase for phrase in cfg.placeholder_phrases if phrase.lower() in lowered]
     signals["lorem_ipsum"] = found[0] if found else None
@@ -246,7 +288,7 @@ def quality_signals(text: str, language: str | None = "en", cfg: QualityConfig =
     n_words = len(text.split())
     signals["n_words"] = n_words
     # Words without punctuation and symbols; a token of only punctuation disappears.
-    words = _PUNCTUATION.sub("", lowered).split()
+    words = _without_punctuation(lowered).split()
     ngrams = _Ngrams(words)
     signals["mean_word_length"] = ngrams.total_chars / len(words) if words else 0.0
     # Gopher's "words with an alphabetic character": tokens that vanished (only punctuation) or
@@ -257,28 +299,39 @@ def quality_signals(text: str, language: str | None = "en", cfg: QualityConfig =
     signals["symbol_ratio"] = symbols / n_words if n_words else 0.0
     signals["lines_per_word"] = len(lines) / n_words if n_words else 0.0
     # Sizes whose bound is within the limit cannot fail and are not measured (absent).
-    signals["top_ngram_chars"] = {
-        n: ngrams.top_chars(int(n))
-        for n, limit in cfg.max_top_ngram_chars.items()
-        if ngrams.top_chars_bound(int(n)) > limit
-    }
-    signals["dup_ngram_chars"] = _dup_ngram_chars(ngrams, cfg.max_dup_ngram_chars)
+    top: dict[str, float] = {}
+    for n, limit in cfg.max_top_ngram_chars.items():
+        if ngrams.top_chars_bound(int(n)) > limit:
+            top[n] = ngrams.top_chars(int(n))
+            if stop_at_failing_size and top[n] > limit:
+                break
+    signals["top_ngram_chars"] = top
+    # Shares never grow with n (see `_dup_ngram_chars`): when the bound of the shortest size is
+    # within every limit, no size can fail.
+    dup_limits = cfg.max_dup_ngram_chars
+    if dup_limits and ngrams.dup_chars_bound(int(min(dup_limits, key=int))) > min(dup_limits.values()):
+        signals["dup_ngram_chars"] = _dup_ngram_chars(ngrams, dup_limits, stop_at_failing_size)
+    else:
+        signals["dup_ngram_chars"] = {}
     stop_words = STOP_WORDS.get(lang)
     signals["stop_words"] = sum(map(stop_words.__contains__, words)) if stop_words is not None else None
     return signals
 
 
-def _dup_ngram_chars(ngrams: _Ngrams, limits: dict[str, float]) -> dict[str, float]:
+def _dup_ngram_chars(ngrams: _Ngrams, limits: dict[str, float], stop_at_failing_size: bool = False) -> dict[str, float]:
     """Repeated n-gram shares for the sizes in `limits`, shortest first. Every word of a repeated
     n-gram is inside a repeated shorter n-gram, so the share never grows with n: once the
     share of size n is within every longer size's limit, the longer sizes pass and are not
-    measured (absent from the result)."""
+    measured (absent from the result). With `stop_at_failing_size`, neither are the sizes after
+    one that fails."""
     sizes = sorted(limits, key=int)
     out: dict[str, float] = {}
     for i, n in enumerate(sizes):
         out[n] = ngrams.dup_chars(int(n))
         longer = sizes[i + 1:]
         if not longer or out[n] <= min(limits[m] for m in longer):
+            break
+        if stop_at_failing_size and out[n] > limits[n]:
             break
     return out
 
@@ -358,7 +411,7 @@ def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[
     validate(cfg)
     for doc in docs:
         if doc.reject is None and cfg.enabled:
-            signals = quality_signals(doc.text, doc.language, cfg)
+            signals = quality_signals(doc.text, doc.language, cfg, stop_at_failing_size=True)
             stats.inc("quality.checked")
             if signals["punct_lines"] is None:
                 stats.inc("quality.line_rules_skipped")

@@ -1,5 +1,13 @@
+import collections
 import dataclasses
+import gzip
+import importlib.util
 import itertools
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -255,3 +263,162 @@ def test_unknown_rule_name_is_a_config_error():
         quality.validate(dataclasses.replace(CFG, disabled=["min_wrds"]))
     with pytest.raises(ConfigError, match="n-gram sizes"):
         quality.validate(dataclasses.replace(CFG, max_dup_ngram_chars={"five": 0.1}))
+
+
+# ---------------------------------------------------------------- the fast path against a reference
+
+REFERENCE_PUNCTUATION = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c))[0] in "PS") + "]+"
+)
+REFERENCE_TERMINAL = re.compile(r"[.!?…:;。！？．؟।॥։።][\"'”’»)\]」』）】〕]*$")
+REFERENCE_BULLET = re.compile(r"^(?:[-*•·‣▪◦–—+>]|\d{1,3}[.)])\s")
+REFERENCE_ELLIPSIS = re.compile(r"(?:\.\.\.|…)[\"'”’»)\]]*$")
+
+
+def reference_ngram_shares(words: list[str], n: int) -> tuple[float, float]:
+    """(top, dup) for size n the plain way: tuples of words counted in a dict."""
+    total = sum(map(len, words))
+    grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+    counts = collections.Counter(grams)
+    if not grams or total == 0 or max(counts.values()) < 2:
+        return 0.0, 0.0
+    top_gram, top_count = counts.most_common(1)[0]  # ties: the first in the text
+    covered = {i + k for i, gram in enumerate(grams) if counts[gram] > 1 for k in range(n)}
+    return top_count * sum(map(len, top_gram)) / total, sum(len(words[i]) for i in covered) / total
+
+
+def reference_signals(text: str, language: str, cfg: QualityConfig) -> dict:
+    """Every measure of `quality.quality_signals`, written plainly (one regex or loop per
+    measure) and with every n-gram size measured."""
+    lang = quality.base_language(language)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    s: dict = {"language": lang, "n_lines": len(lines)}
+    if len(lines) >= cfg.min_lines:
+        seen: set[str] = set()
+        repeats = [line for line in lines if line in seen or seen.add(line)]
+        s.update(
+            bullet_lines=sum(bool(REFERENCE_BULLET.match(line)) for line in lines) / len(lines),
+            ellipsis_lines=sum(bool(REFERENCE_ELLIPSIS.search(line)) for line in lines) / len(lines),
+            punct_lines=sum(bool(REFERENCE_TERMINAL.search(line)) for line in lines) / len(lines),
+            short_lines=None if lang in quality.NO_SPACE_LANGUAGES
+            else sum(len(line) <= cfg.short_line_chars for line in lines) / len(lines),
+            dup_lines=len(repeats) / len(lines),
+            dup_line_chars=sum(map(len, repeats)) / max(1, sum(map(len, lines))),
+        )
+    else:
+        s.update(dict.fromkeys(["bullet_lines", "ellipsis_lines", "punct_lines", "short_lines", "dup_lines", "dup_line_chars"]))
+    found = [p for p in cfg.placeholder_phrases if p.lower() in text.lower()]
+    s["lorem_ipsum"] = found[0] if found else None
+    if lang in quality.NO_SPACE_LANGUAGES:
+        s.update(dict.fromkeys(["n_words", "mean_word_length", "alpha_words", "symbol_ratio", "lines_per_word",
+                                "top_ngram_chars", "dup_ngram_chars", "stop_words"]))
+        return s
+    n_words = len(text.split())
+    words = REFERENCE_PUNCTUATION.sub("", text.lower()).split()
+    s["n_words"] = n_words
+    s["mean_word_length"] = sum(map(len, words)) / len(words) if words else 0.0
+    without_letter = (n_words - len(words)) + sum(word.isnumeric() for word in words)
+    s["alpha_words"] = 1 - without_letter / n_words if n_words else 0.0
+    s["symbol_ratio"] = sum(text.count(symbol) for symbol in cfg.symbols) / n_words if n_words else 0.0
+    s["lines_per_word"] = len(lines) / n_words if n_words else 0.0
+    shares = {n: reference_ngram_shares(words, int(n)) for n in {*cfg.max_top_ngram_chars, *cfg.max_dup_ngram_chars}}
+    s["top_ngram_chars"] = {n: shares[n][0] for n in cfg.max_top_ngram_chars}
+    s["dup_ngram_chars"] = {n: shares[n][1] for n in sorted(cfg.max_dup_ngram_chars, key=int)}
+    stop_words = quality.STOP_WORDS.get(lang)
+    s["stop_words"] = sum(word in stop_words for word in words) if stop_words is not None else None
+    return s
+
+
+def assert_same_as_reference(text: str, language: str, cfg: QualityConfig = CFG) -> None:
+    expected = reference_signals(text, language, cfg)
+    for stop_at_failing_size in (False, True):
+        fast = quality.quality_signals(text, language, cfg, stop_at_failing_size=stop_at_failing_size)
+        scalars = {k: v for k, v in fast.items() if k not in ("top_ngram_chars", "dup_ngram_chars")}
+        assert scalars == {k: v for k, v in expected.items() if k in scalars}, text[:60]
+        assert fast.keys() == expected.keys()
+        for rule in ("top_ngram_chars", "dup_ngram_chars"):
+            if fast[rule] is None:
+                assert expected[rule] is None
+                continue
+            limits = getattr(cfg, f"max_{rule}")
+            # A measured size has the exact value; a size left out passes, unless an earlier one failed.
+            assert fast[rule] == {n: expected[rule][n] for n in fast[rule]}, (rule, text[:60])
+            if not stop_at_failing_size:
+                assert all(expected[rule][n] <= limits[n] for n in limits if n not in fast[rule]), (rule, text[:60])
+        assert quality.check(fast, cfg) == quality.check(expected, cfg), text[:60]
+
+
+def load_bench(name: str):
+    path = Path(__file__).resolve().parents[2] / "bench" / f"{name}.py"
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+EDGE_TEXTS = [
+    ("", "en"),
+    ("   \n\n \t ", "en"),
+    ("— — — | ... …", "en"),
+    ("2024 1999 42 ٣٤ ½ x", "en"),
+    ("word", "en"),
+    ("Ein kurzer Satz über den Fluss, und der Regen fällt.\n„Zitat“ — sagte sie…\n• Punkt eins\n1) zwei", "de"),
+    ('He said "yes."\n彼は来た。\nno mark here\n- bullet line\n-not a bullet', "en"),
+    ("市議会は火曜日、路面電車を北部地区まで延伸することを決めた。\n工事には四年かかる見込みだ。\n住民は長年この接続を求めてきた。", "ja"),
+    # Two bigrams equally frequent, of different lengths: the first one in the text counts.
+    ("aa bb x1 aa bb x2 cccc dddd x3 cccc dddd x4 " + " ".join(distinct_words(30, 3)), "en"),
+    ("a a a a a a a b b b b", "en"),
+    ("Lone surrogate \ud800 inside, and an emoji 🎉 with a symbol ✓ here.", "en"),
+    (ARTICLE, "en"),
+    (ARTICLE, "sw"),
+    (ARTICLE + "\n" + ARTICLE, "en"),
+    ("\n".join([SENTENCE] * 3 + [SENTENCE[:-1] + "..."] * 2), "en"),
+]
+
+
+@pytest.mark.parametrize("text,language", EDGE_TEXTS)
+def test_fast_signals_equal_reference_on_written_texts(text, language):
+    assert_same_as_reference(text, language)
+    no_bounds = dataclasses.replace(CFG, max_top_ngram_chars={"2": 0.0, "3": 0.0}, max_dup_ngram_chars={"3": 0.0, "4": 0.0})
+    assert_same_as_reference(text, language, no_bounds)
+
+
+def test_fast_signals_equal_reference_on_negatives_and_synthetic_articles():
+    negatives = load_bench("quality").negatives(seed=8, per_kind=25)
+    articles = [a["text"] for a in load_bench("sites").generate(25, seed=3)]
+    strict = dataclasses.replace(CFG, max_top_ngram_chars={"2": 0.05, "3": 0.04, "4": 0.03},
+                                 max_dup_ngram_chars={"5": 0.15, "6": 0.14, "7": 0.13})
+    for texts in [*negatives.values(), articles]:
+        for text in texts:
+            assert_same_as_reference(text, "en")
+            assert_same_as_reference(text, "en", strict)
+
+
+def test_fast_signals_equal_reference_on_real_news():
+    corpora = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora"
+    if not corpora.is_dir():
+        pytest.skip(f"{corpora} not found (third-party corpora of real news)")
+    truth = json.loads((corpora / "article_extraction_benchmark" / "ground-truth.json").read_text("utf-8"))
+    bodies = [item.get("articleBody") or "" for item in truth.values()]
+    with gzip.open(corpora / "buzzfeed_webis_2016" / "articles.jsonl.gz", "rt", encoding="utf-8") as handle:
+        bodies += [json.loads(line).get("mainText") or "" for line in itertools.islice(handle, 150)]
+    for body in bodies:
+        assert_same_as_reference(body, "en")
+
+
+def test_run_reports_the_same_first_failure_as_check():
+    texts = [ARTICLE, " ".join(["cheap shoes"] * 40 + distinct_words(20, 4)),
+             " ".join(distinct_words(40, 4) * 2), "too short"]
+    docs = [doc(text) for text in texts]
+    stats = Stats()
+    out = list(quality.run(docs, CFG, stats))
+    for text, result in zip(texts, out):
+        failures = quality.check(quality.quality_signals(text, "en", CFG), CFG)
+        assert (result.reject, result.reject_detail) == ((f"quality:{failures[0][0]}", failures[0][1]) if failures else (None, ""))
+    assert [d.reject for d in out] == [None, "quality:top_ngram_chars", "quality:dup_ngram_chars", "quality:min_words"]
+    # Every failing rule is counted, not only the first.
+    assert stats.get("quality.failed.dup_ngram_chars") == 2 and stats.get("quality.dropped.dup_ngram_chars") == 1
