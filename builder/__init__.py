@@ -20,6 +20,7 @@ from typing import Any
 
 from builder.config import BuildConfig, ConfigError, RunOptions, config_hash
 from builder.readers import InputError
+from builder.storage import Storage
 
 
 class BuildError(RuntimeError):
@@ -115,23 +116,22 @@ def build(
 
     digest = config_hash(config)
     tasks = pipeline.plan_tasks(files, config.input)
-    work = Path(run.work_dir) if run.work_dir else release_root / release.STATE_DIR / f"work-v{version}"
+    work_url = run.work_dir or str(release_root / release.STATE_DIR / f"work-v{version}")
+    work = Storage(work_url)
     plan = {
         "version": version,
         "config_hash": digest,
         "tasks": [[f.__dict__ for f in task] for task in tasks],
         "previous_indexes": previous_indexes,
     }
-    plan_path = work / "plan.json"
-    if not plan_path.exists() or json.loads(plan_path.read_text()) != plan:
+    if not work.exists("plan.json") or work.read_json("plan.json") != json.loads(json.dumps(plan)):
         # A different build was here (other inputs or config): start over.
-        pipeline.clear_work(work)
-        work.mkdir(parents=True)
-        plan_path.write_text(json.dumps(plan, sort_keys=True))
+        work.remove()
+        work.write_json(plan, "plan.json")
     release.clear_leftovers(release_root, version)
 
     ctx = BuildContext(
-        work=str(work),
+        work=work_url,
         config=config,
         config_hash=digest,
         version=version,
@@ -161,7 +161,7 @@ def build(
     finally:
         executor.close()
     timings["publish"] = {"wall_seconds": round(time.perf_counter() - publish_started, 3)}
-    shutil.rmtree(work, ignore_errors=True)
+    work.remove()
     state = release_root / release.STATE_DIR
     if state.exists() and not any(state.iterdir()):
         state.rmdir()

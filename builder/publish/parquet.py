@@ -76,27 +76,34 @@ def estimated_bytes(table: pa.Table) -> int:
 Transform = Callable[[pa.Table], pa.Table]
 
 
-def read_rows(path: Path, transform: Transform | None, columns: list[str] | None = None, read: list[str] | None = None) -> pa.Table:
-    table = pq.read_table(path, columns=read)
+def read_rows(
+    path: Path | str, transform: Transform | None, columns: list[str] | None = None, read: list[str] | None = None,
+    filesystem=None,
+) -> pa.Table:
+    table = pq.read_table(path, columns=read, filesystem=filesystem)
     table = transform(table) if transform else table
     return table.select(columns) if columns else table
 
 
-def iter_tables(paths: list[Path], transform: Transform | None) -> Iterator[pa.Table]:
+def iter_tables(paths: list[Path], transform: Transform | None, filesystem=None) -> Iterator[pa.Table]:
     for path in paths:
-        table = read_rows(path, transform)
+        table = read_rows(path, transform, filesystem=filesystem)
         if table.num_rows:
             yield table
 
 
 def write_shards(
-    inputs: list[Path], release_root: Path, folder: str, cfg: PublishConfig, transform: Transform | None = None
+    inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
+    transform: Transform | None = None, filesystem=None,
 ) -> list[ShardInfo]:
     """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder."""
     schema = document_schema()
     total_rows, total_bytes = 0, 0
     for path in inputs:  # a first pass for the plan: one work shard in memory at a time
-        table = read_rows(path, transform, ["text", "boilerplate"], read=["id", "text", "boilerplate", "dup_count", "dup_cluster"])
+        table = read_rows(
+            path, transform, ["text", "boilerplate"], read=["id", "text", "boilerplate", "dup_count", "dup_cluster"],
+            filesystem=filesystem,
+        )
         total_rows += table.num_rows
         total_bytes += estimated_bytes(table)
     sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
@@ -106,7 +113,7 @@ def write_shards(
     row_group_rows = max(1, min(100_000, cfg.max_row_group_bytes // average_row))
     out_dir = release_root / folder
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = iter_tables(inputs, transform)
+    tables = iter_tables(inputs, transform, filesystem)
     pending: pa.Table | None = None
     shards = []
     for index, wanted in enumerate(sizes):

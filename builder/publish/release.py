@@ -19,12 +19,13 @@ from builder.config import BuildConfig, to_dict
 from builder.publish import card, composition, croissant, manifest
 from builder.publish.parquet import write_shards
 from builder.schema import schema_version
+from builder.storage import Storage
 
-STATE_DIR = ".shardsmith"
+STATE_DIR = ".shardsmith"  # work and staging folders inside a release folder, removed after a build
 
 
 class NothingToPublish(RuntimeError):
-    """A first release in which no document survived: there would be no shard to load."""  # work and staging folders inside a release folder, removed after a build
+    """A first release in which no document survived: there would be no shard to load."""
 
 
 def staging_dir(release_root: Path, version: str) -> Path:
@@ -101,14 +102,13 @@ def dedup_transform(removed: pa.Table, clusters: pa.Table):
     return apply
 
 
-def concat_rejects(work: Path, out: Path, n_shards: int) -> int:
+def concat_rejects(work: Storage, out: Path, n_shards: int) -> int:
     """rejects.jsonl: ingest rejects, then process rejects, each in shard order."""
     count = 0
     with open(out, "w", encoding="utf-8") as handle:
         for phase in ("ingest", "process"):
             for rank in range(n_shards):
-                path = work / "rejects" / f"{phase}-{rank:05d}.jsonl"
-                for line in path.read_text("utf-8").splitlines():
+                for line in work.read_text("rejects", f"{phase}-{rank:05d}.jsonl").splitlines():
                     handle.write(line + "\n")
                     count += 1
     return count
@@ -117,7 +117,7 @@ def concat_rejects(work: Path, out: Path, n_shards: int) -> int:
 def publish(
     *,
     release_root: Path,
-    work: Path,
+    work: Storage,
     config: BuildConfig,
     config_hash: str,
     version: str,
@@ -133,19 +133,21 @@ def publish(
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    docs = [work / "docs" / f"{rank:05d}.parquet" for rank in range(n_shards)]
-    removed = pq.read_table(work / "dedup" / "removed.parquet")
-    transform = dedup_transform(removed, pq.read_table(work / "dedup" / "clusters.parquet"))
-    shards = [s.to_json() for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform)]
+    docs = [work.path("docs", f"{rank:05d}.parquet") for rank in range(n_shards)]
+    removed = work.read_parquet("dedup", "removed.parquet")
+    transform = dedup_transform(removed, work.read_parquet("dedup", "clusters.parquet"))
+    shards = [
+        s.to_json() for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform, filesystem=work.fs)
+    ]
 
     reports = stage / "reports" / f"v{version}"
     reports.mkdir(parents=True)
     removed = removed.sort_by([("id", "ascending")])
     pq.write_table(removed, reports / "duplicates.parquet", compression="zstd")
     n_rejects = concat_rejects(work, reports / "rejects.jsonl", n_shards)
-    index_src = work / "dedup" / "index"
-    if index_src.exists():
-        shutil.copytree(index_src, stage / "index" / f"v{version}")
+    has_index = work.exists("dedup", "index")
+    if has_index:
+        work.fs.get(work.path("dedup", "index") + "/", str(stage / "index" / f"v{version}") + "/", recursive=True)
 
     rows = sum(s["rows"] for s in shards)
     accounting = {
@@ -181,7 +183,7 @@ def publish(
         "reports": {
             "duplicates": f"reports/v{version}/duplicates.parquet",
             "rejects": f"reports/v{version}/rejects.jsonl",
-            "index": f"index/v{version}" if index_src.exists() else None,
+            "index": f"index/v{version}" if has_index else None,
         },
         "removals": None,
         "timings": timings,
@@ -193,7 +195,7 @@ def publish(
         raise NothingToPublish(
             f"no document survived ({accounting['inputs']:,} inputs: {removed.num_rows:,} duplicates, "
             f"{n_rejects:,} rejects: {reasons or 'none'}); nothing was published. "
-            f"The rejects are listed in {work / 'rejects'}"
+            f"The rejects are listed in {work.path('rejects')}"
         )
     if not accounting["balanced"]:
         raise RuntimeError(

@@ -1,0 +1,87 @@
+"""Files on any fsspec filesystem: a local path, `file://`, `memory://`, `s3://`, `gs://`, ...
+
+A build's work dir is a `Storage`, so that the workers of a cluster share it: every phase reads
+and writes its files through these few methods. Writes are whole-or-nothing: on a local disk a
+file is written aside and renamed into place; on an object store a single PUT is already atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class Storage:
+    def __init__(self, url: str) -> None:
+        self.url = str(url)
+        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        self.local = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
+
+    def __reduce__(self):  # picklable for process pools and Dask workers: rebuilt from the URL
+        return (Storage, (self.url,))
+
+    def path(self, *parts: str) -> str:
+        return posixpath.join(self.root, *parts)
+
+    # ------------------------------------------------------------ writing
+
+    def _write(self, parts: tuple[str, ...], write) -> None:
+        final = self.path(*parts)
+        self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+        if not self.local:
+            with self.fs.open(final, "wb") as handle:
+                write(handle)
+            return
+        tmp = final + ".tmp"
+        with self.fs.open(tmp, "wb") as handle:
+            write(handle)
+        self.fs.mv(tmp, final)
+
+    def write_bytes(self, data: bytes, *parts: str) -> None:
+        self._write(parts, lambda handle: handle.write(data))
+
+    def write_text(self, text: str, *parts: str) -> None:
+        self.write_bytes(text.encode("utf-8"), *parts)
+
+    def write_json(self, value: Any, *parts: str) -> None:
+        self.write_text(json.dumps(value, sort_keys=True), *parts)
+
+    def write_parquet(self, table: pa.Table, *parts: str, compression: str = "none") -> None:
+        """Work files are read once and deleted: uncompressed Parquet writes and reads about 3x
+        faster than zstd here."""
+        self._write(parts, lambda handle: pq.write_table(table, handle, compression=compression))
+
+    # ------------------------------------------------------------ reading
+
+    def read_bytes(self, *parts: str) -> bytes:
+        with self.fs.open(self.path(*parts), "rb") as handle:
+            return handle.read()
+
+    def read_text(self, *parts: str) -> str:
+        return self.read_bytes(*parts).decode("utf-8")
+
+    def read_json(self, *parts: str) -> Any:
+        return json.loads(self.read_text(*parts))
+
+    def read_parquet(self, *parts: str, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(self.path(*parts), columns=columns, filesystem=self.fs)
+
+    def exists(self, *parts: str) -> bool:
+        return self.fs.exists(self.path(*parts))
+
+    def listdir(self, *parts: str) -> list[str]:
+        """Names of the files directly in a folder (empty when it does not exist)."""
+        folder = self.path(*parts)
+        if not self.fs.exists(folder):
+            return []
+        return sorted(posixpath.basename(p.rstrip("/")) for p in self.fs.ls(folder, detail=False))
+
+    def remove(self, *parts: str) -> None:
+        target = self.path(*parts)
+        if self.fs.exists(target):
+            self.fs.rm(target, recursive=True)
