@@ -399,6 +399,7 @@ def find_html_licenses(html: str, precheck: bool = False) -> list[tuple[str, str
 
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINK_FROM_BRACKET = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # _MD_LINK without its "!?"
 _NOTICE_START = re.compile(
     rf"(?:\bCopyright\b\s*(?:©|\(c\)|&copy;)?|©|&copy;|\(c\)(?=\s*{_YEAR}))",
     re.IGNORECASE,
@@ -451,15 +452,12 @@ def _holders(notice: str) -> tuple[str, ...]:
 
 
 def _strip_links(text: str) -> str:
-    """`_MD_LINK.sub(r"\1", text)`, trying the pattern only at a "[" or "![" (where links begin)."""
-    starts = []
-    at = text.find("[")
-    while at >= 0:
-        starts += (at - 1, at) if at and text[at - 1] == "!" else (at,)
-        at = text.find("[", at + 1)
+    """`_MD_LINK.sub(r"\1", text)`, found from the "[" (a literal first character lets the search
+    skip ahead); a link with an image's "!" before its "[" loses the "!" too."""
     out, last = [], 0
-    for link in match_at(_MD_LINK, text, starts):
-        out += (text[last : link.start()], link.group(1))
+    for link in _MD_LINK_FROM_BRACKET.finditer(text):
+        start = link.start() - (text[link.start() - 1 : link.start()] == "!")
+        out += (text[last:start], link.group(1))
         last = link.end()
     out.append(text[last:])
     return "".join(out)

@@ -1,4 +1,6 @@
 import json
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,78 @@ def test_labelled_licence_set():
         if row.get("basis") and decision.basis != row["basis"]:
             wrong.append((row["id"], decision.basis))
     assert len(wrong) <= 1, wrong
+
+
+# --- the pre-check (trigger words) finds what the full scan finds --------------------------------
+
+# Pieces of licence statements, notices, links and look-alike letters, joined at random below so
+# that words meet across spaces, newlines, link markup and case.
+FRAGMENTS = [
+    " ", "  ", "\n", "-", ".", ",", "(", ")", "[", "](", "](https://example.org/p)", "![", "!", "a", "by", "the",
+    "Copy", "right", "Copyright", "COPYRIGHT ", "©", "&copy;", "(c)", "(C) ", "2019", "2015-2023", " Jane Roe", " Northwind Media, Inc.",
+    "All rights reserved", "ALL RIGHTS RESERVED.", "alle Rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
+    "No part of this article may be copied", "Creative", "Commons", "Creative Commons", "CREATIVE-COMMONS", "Creatıve Commons",
+    "Attribution", "NonCommercial", "ShareAlike", "Namensnennung", "CC", "cc-by", "CC BY-SA", "BY-NC-ND", "4.0", "3.0", "CC0", "Zero",
+    "creativecommons.org/licenses/by-nc/4.0/", "https://creativecommons.org/publicdomain/zero/1.0/", "Public Domain Mark 1.0",
+    "licensed under", "under a", "sous", "bajo", "Licence", "Photo: ", "Image by J. Doe ", "text and photos ",
+    "grants permission to cross-post", "Permission is hereby granted to republish", "We encourage you to republish",
+    "you may reprint", "feel free to repost", "can be freely reproduced", "may not be republished", "free to republish",
+    "republish this article for free", "not ", "under the fair use", "under the fair\nuse", "claims fair  dealing", "claims fair use", "17 U.S.C. § 107",
+    "Section 107 of the Copyright Act", "is in the public domain", "has been released into the public domain",
+    "entered the public domain", "public domain dedication", "gemeinfrei", "domaine public", "This article ", "İ", "ſ", "K",
+]
+
+
+def mixed_texts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 30))) for _ in range(count)]
+
+
+def test_precheck_never_hides_a_finding():
+    """Every detector run only where its trigger words are gives exactly what it gives when run
+    over the whole text: on the labelled set, on this file's texts and on random mixes."""
+    path = Path(__file__).resolve().parents[1] / "data" / "licences.jsonl"
+    cases = [(r["body"], r["boilerplate"], r.get("html")) for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+    cases += [
+        (BODY + "\nPhoto: Jane Roe / Flickr (CC BY-SA 2.0)", "The original source is the site\nCopyright © [Jane Roe](#), Harbour Times, 2017", None),
+        ("Copyright law should treat news snippets fairly, the copyright owner said.", "Options: (a) tax, (b) cut, (c) borrow.", None),
+    ]
+    mixed = mixed_texts(800, seed=5)
+    cases += [(text, mixed[i - 1], text if i % 10 == 0 else None) for i, text in enumerate(mixed)]
+    kinds = set()
+    for body, boilerplate, html in cases:
+        fast = licensing.detect_license(body, boilerplate, html)
+        assert fast == licensing.detect_license(body, boilerplate, html, precheck=False), (body, boilerplate)
+        kinds.update(kind for kind, found in vars(fast).items() if found)
+    # ...and the cases do find every kind of thing the detectors look for.
+    assert kinds == {"licenses", "notices", "all_rights_reserved", "permissions", "fair_use", "public_domain", "image_credits"}
+
+
+def test_precheck_on_letters_that_lower_casing_moves():
+    # 'ı' matches i case-insensitively and is folded to it; 'İ' lowers to two characters, so a
+    # text holding it is scanned in full.
+    assert licensing.fold("Creatıve Commons") == "creative commons"
+    assert licensing.fold("CREATİVE") is None
+    for text in ("Licensed under Creatıve Commons Attribution 4.0.", "Licensed under CREATİVE COMMONS ATTRIBUTION 4.0."):
+        assert licensing.cc_id_from_text(text) == "CC-BY-4.0"
+        assert licensing.detect_license(text).licenses == licensing.detect_license(text, precheck=False).licenses != []
+
+
+def test_fold_covers_every_letter_that_matches_an_ascii_letter():
+    """Every character that a case-insensitive ASCII letter matches folds to that letter (or
+    makes `fold` give up): so a trigger word is found wherever a pattern could match it."""
+    any_letter = re.compile("[a-z]", re.IGNORECASE)
+    lookalikes = [chr(c) for c in range(0x80, 0x110000) if any_letter.fullmatch(chr(c))]
+    assert lookalikes  # 'İ', 'ı', 'ſ' and the Kelvin sign in current Pythons
+    for char in lookalikes:
+        (letter,) = [a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(a, char, re.IGNORECASE)]
+        assert licensing.fold(char) in (None, letter), char
+
+
+def test_trigger_words_without_the_automaton(monkeypatch):
+    words = ["cc", "cc0", "all", "©", "reserved"]
+    text = licensing.fold("© 2020 ccc CC0 small. All rights reserved; all reserved.")
+    with_automaton = licensing.TriggerWords(words).positions(text)
+    monkeypatch.setattr(licensing, "ahocorasick_rs", None)
+    assert licensing.TriggerWords(words).positions(text) == with_automaton
+    assert with_automaton["cc"] == [7, 8, 11] and with_automaton["©"] == [0]
