@@ -2,10 +2,11 @@
 
     /work/venv/bin/python bench/dedup.py --n 20000 [--mode body|page] [--workers 2] [--shards 4]
 
-Runs the four dedup phases (builder/dedup.py) on a process pool, as the pipeline would, then
+Runs the dedup phases (builder/dedup.py) on a process pool, as the pipeline would, then
 datasketch's MinHashLSH (threshold 0.7, 128 permutations, word 5-grams, first copy kept) on
 the same texts in the same run, and prints removal precision / recall / F1, stories lost,
-hard negatives merged, recall per kind, docs/s of both, their ratio and peak RSS.
+hard negatives merged, recall per kind, seconds per phase, docs/s of both, their ratio, peak RSS
+and the machine's load average before and after (other work on the machine slows both).
 A removal is correct when the kept document is a copy of the same story.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import multiprocessing
+import os
 import re
 import resource
 import sys
@@ -166,6 +168,7 @@ def main() -> None:
     args = parser.parse_args()
     text_field = "text" if args.mode == "body" else "page"
 
+    print("load average before (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     t0 = time.perf_counter()
     records, truth = news.generate(args.n, args.seed)
     print(f"corpus: {len(records)} records, {len({s for s, _ in truth.values()})} stories, "
@@ -193,6 +196,7 @@ def main() -> None:
         removed = dict(zip(table["id"].to_pylist(), table["kept_id"].to_pylist()))
         methods = collections.Counter(table["method"].to_pylist())
 
+    print("load average after the runs (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     ours = score(removed, records, truth)
     print(f"\nshardsmith dedup phases ({args.workers} processes, {args.shards} shards, median of {args.repeat}: "
           + ", ".join(f"{r[0]:.2f}" for r in runs) + f" s): {ours_s:.2f} s, {len(records) / ours_s:,.0f} docs/s; "

@@ -41,6 +41,7 @@ holds one of their documents keeps it, and its members are checked against it.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,17 +141,43 @@ def save_shingles(sets: nd.ShingleSets, stem: Path, kind: str = "shingles") -> N
     write_npy(np.ascontiguousarray(sets.offsets, dtype=np.int64), stem.with_name(f"{stem.name}.{kind}.offsets.npy"))
 
 
-def open_shingles(stem: Path, kind: str = "shingles") -> nd.ShingleSets | None:
+def open_shingles(stem: Path, kind: str = "shingles", mmap: bool = True) -> nd.ShingleSets | None:
     """The shingle sets saved at `stem`, memory-mapped (only the compared documents are read).
     Indexes written before the .npy layout hold one `{stem}.shingles.npz`, loaded whole.
     None when there are no sequences."""
     values = stem.with_name(f"{stem.name}.{kind}.values.npy")
     if values.exists():
-        return nd.ShingleSets(np.load(stem.with_name(f"{stem.name}.{kind}.offsets.npy")), np.load(values, mmap_mode="r"))
+        return nd.ShingleSets(np.load(stem.with_name(f"{stem.name}.{kind}.offsets.npy")), map_npy(values) if mmap else np.load(values))
     if kind != "shingles":
         return None
     with np.load(stem.with_name(stem.name + ".shingles.npz")) as data:
         return nd.ShingleSets(data["offsets"], data["values"])
+
+
+def map_npy(path: Path) -> np.ndarray:
+    """A read-only memory map of a 1-D .npy array, advised for random access: tasks read scattered
+    documents, and the kernel's read-ahead would otherwise map (and count in RSS) far more than they read."""
+    with open(path, "rb") as handle:
+        version = np.lib.format.read_magic(handle)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(handle)
+        header = handle.tell()
+        if handle.seek(0, os.SEEK_END) == header:  # empty array: nothing to map
+            return np.zeros(shape, dtype=dtype)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    if hasattr(mmap, "MADV_RANDOM"):
+        mapped.madvise(mmap.MADV_RANDOM)
+    return np.frombuffer(mapped, dtype=dtype, count=int(np.prod(shape)), offset=header).reshape(shape)
+
+
+def load_shingles(path: Path) -> nd.ShingleSets:
+    """Shingle sets by their former file name `{stem}.shingles.npz`: that file when it exists, else
+    the .npy pair that replaced it (see save_shingles)."""
+    path = Path(path)
+    if path.exists():
+        with np.load(path) as data:
+            return nd.ShingleSets(data["offsets"], data["values"])
+    return open_shingles(path.with_name(path.name[: -len(".shingles.npz")]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,33 +255,28 @@ def source_offsets(all_sources: list[Source]) -> np.ndarray:
 
 
 class ShingleStore:
-    """The shingle sets of every source, opened on first use (memory-mapped); incomparable sources
-    (an earlier release with other shingle settings) have none."""
+    """The shingle sets of every source (memory-mapped); incomparable sources (an earlier release
+    with other shingle settings) have none."""
 
     def __init__(self, all_sources: list[Source], offsets: np.ndarray, near_enabled: bool = True) -> None:
         self.sources, self.offsets, self.near_enabled = all_sources, offsets, near_enabled
-        self._open: dict[int, nd.ShingleSets] = {}
 
     def source_of(self, docs: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.offsets, docs, side="right") - 1
 
+    # The maps are not kept: each comparison maps what it needs and drops it, so the mapped pages a
+    # task has touched (which count in its RSS) never add up over all shards.
     def sets(self, i: int) -> nd.ShingleSets:
-        if i not in self._open:
-            source = self.sources[i]
-            if source.comparable and self.near_enabled:
-                self._open[i] = open_shingles(source.shingles)
-            else:
-                n = int(self.offsets[i + 1] - self.offsets[i])
-                self._open[i] = nd.ShingleSets(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
-        return self._open[i]
+        source = self.sources[i]
+        if source.comparable and self.near_enabled:
+            return open_shingles(source.shingles)
+        n = int(self.offsets[i + 1] - self.offsets[i])
+        return nd.ShingleSets(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
 
     def sequences(self, i: int) -> nd.ShingleSets | None:
         """Shingles in text order of a shard of this build (None for earlier releases' documents)."""
-        key = -1 - i
-        if key not in self._open:
-            source = self.sources[i]
-            self._open[key] = open_shingles(source.shingles, "sequences") if source.current_rank is not None and self.near_enabled else None
-        return self._open[key]
+        source = self.sources[i]
+        return open_shingles(source.shingles, "sequences") if source.current_rank is not None and self.near_enabled else None
 
     def novel_shares(self, docs: np.ndarray, others: np.ndarray, min_run: int) -> np.ndarray:
         """`nd.novel_run_shares` of the pairs (docs[i] in text order, others[i]'s set); NaN where
@@ -704,9 +726,9 @@ def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarra
         kept = np.flatnonzero(keep_doc)
         stem = f"{source.current_rank:05d}"
         meta = pq.read_table(source.meta, columns=["id", "text_key", "url_key"]).take(pa.array(kept))
-        sets = open_shingles(source.shingles)
+        sets = open_shingles(source.shingles, mmap=False)  # read whole, one shard at a time (mapped pages would add up)
         sizes = sets.sizes[kept]
-        values = np.asarray(sets.values)[np.repeat(keep_doc, sets.sizes)]
+        values = sets.values[np.repeat(keep_doc, sets.sizes)]
         save_shingles(nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values), index / "near" / stem)
         write_npy(np.load(source.sig)[kept], index / "near" / f"{stem}.sig.npy")
         write_table(meta.cast(INDEX_META_SCHEMA), index / "near" / f"{stem}.meta.parquet")
