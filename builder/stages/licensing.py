@@ -470,7 +470,7 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
         plain = _MD_LINK.sub(r"\1", text)
     elif "](" in text:  # markdown links reduced to their text can join a notice's words
         plain = _strip_links(text)
-        triggers = text_triggers(plain)
+        triggers = text_triggers(plain, _notice_words())
     else:
         plain = text
     notices = []
@@ -529,9 +529,12 @@ _FAIR_USE = re.compile(
     r"|\b(?:Title\s+)?17\s+U\.?\s?S\.?\s?C\.?\s*(?:§|Section|Sec\.)?\s*107\b|\bSection\s+107\s+of\s+the\s+(?:US\s+|U\.S\.\s+)?Copyright\s+Act",
     re.IGNORECASE,
 )
-_FAIR_USE_AT = Where(Trigger(None, needs=("fair", "107")))
+_FAIR_USE_AT = Where(
+    Trigger(("under", "in", "pursuant", "provision", "constitute", "for", "claim", "per"), needs=("fair",)),
+    Trigger(("title", "17", "section"), needs=("107",)),
+)
 # ...and "fair" alone is a common word: a claim says "fair use" or "fair dealing" (any spacing).
-_FAIR_USE_WORDS = re.compile(r"fair\s+(?:use|dealing)")  # searched in the folded text
+_FAIR_USE_WORDS = re.compile(r"fair\s+(?:use|dealing)")  # tried at each "fair" of the folded text
 _PUBLIC_DOMAIN = re.compile(
     r"\b(?:is|are|has\s+been|have\s+been|was|were|hereby)\s+(?:(?:placed|released|dedicated|put)\s+)?(?:in|into|to)\s+the\s+public\s+domain"
     r"|\b(?:released|dedicated|placed|put)\s+(?:[\w-]+\s+){0,3}?(?:in|into|to)\s+the\s+public\s+domain"
@@ -539,7 +542,10 @@ _PUBLIC_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 # ...about this work: the sentence names it ("this article", "all content on this site", "our posts").
-_PUBLIC_DOMAIN_AT = Where(Trigger(None, needs=("domain", "gemeinfrei")))
+_PUBLIC_DOMAIN_AT = Where(
+    Trigger(("is", "are", "has", "have", "was", "were", "hereby", "released", "dedicated", "placed", "put", "public"), needs=("domain",)),
+    Trigger(("gemeinfrei", "domaine")),
+)
 _PD_SUBJECT = re.compile(r"\b(?:this|these|all|our|everything|the\s+(?:text|article|work|content|material)s?)\b", re.IGNORECASE)
 # A public-domain statement about what happened to some other work ("... entered the public domain")
 # is news, not a statement about this page.
@@ -556,7 +562,9 @@ def find_permission(text: str, triggers: TextTriggers | None = None) -> list[str
 
 
 def find_fair_use(text: str, triggers: TextTriggers | None = None) -> list[str]:
-    if triggers is not None and not (triggers.has(("107",)) or _FAIR_USE_WORDS.search(triggers.low)):
+    if triggers is not None and not (
+        triggers.has(("107",)) or any(match_at(_FAIR_USE_WORDS, triggers.low, triggers.starts(("fair",))))
+    ):
         return []
     return [_snippet(text, m.start(), m.end(), margin=120) for m in finditer(_FAIR_USE, text, triggers, _FAIR_USE_AT)]
 
@@ -587,10 +595,15 @@ def _trigger_words() -> TriggerWords:
     return TriggerWords(words)
 
 
-def text_triggers(text: str) -> TextTriggers | None:
-    """The trigger words of one text for the detectors here (None: scan every text in full)."""
+@lru_cache(maxsize=None)
+def _notice_words() -> TriggerWords:
+    return TriggerWords(_NOTICE_AT.words)
+
+
+def text_triggers(text: str, words: TriggerWords | None = None) -> TextTriggers | None:
+    """The trigger words (all the detectors', or `words`) of one text; None: scan it in full."""
     low = fold(text)
-    return None if low is None else TextTriggers(low, _trigger_words())
+    return None if low is None else TextTriggers(low, words or _trigger_words())
 
 
 # --- findings and conclusion --------------------------------------------------------------------

@@ -207,6 +207,9 @@ FRAGMENTS = [
     "republish this article for free", "not ", "under the fair use", "under the fair\nuse", "claims fair  dealing", "claims fair use", "17 U.S.C. § 107",
     "Section 107 of the Copyright Act", "is in the public domain", "has been released into the public domain",
     "entered the public domain", "public domain dedication", "gemeinfrei", "domaine public", "This article ", "İ", "ſ", "K",
+    "in accordance with fair use", "paper fair use", "for purposes other than fair use", "pursuant to the 'fair dealing'",
+    "provisions of fair use", "constitutes a fair use", "Title 17 U.S.C. Section 107", "Section 107 of the US Copyright Act",
+    "was put into the public domain", "hereby dedicated to the public domain", "are in the public domain", "released all posts to the public domain",
 ]
 
 
