@@ -13,13 +13,14 @@ cost per call is shared:
   packed into one 64-bit key each and looked up in a hash table of the profiles' keys, following
   langdetect's rules (no n-gram across a space or from one document into the next, none inside a
   run of capitals);
-- trials: every (document, trial) pair is a chain of draws, all run side by side as cumulative
-  log-probabilities, a round of draws at a time; a chain stops at the first of langdetect's
-  checkpoints (every 5 draws) where one language passes the threshold, as langdetect's trials do,
-  and only the chains still open go on to the next round. Draw i of trial t picks n-gram
-  floor(u[i, t] * n) of the document's n, with the uniforms u (and the alphas) fixed by the seed
-  once per process, and each chain is computed on its own, so the answer depends only on the
-  seed and the text: never on the batch, the order, the worker or the machine.
+- trials: every (document, trial) pair is a chain of draws, all run side by side, a round of draws
+  at a time; as in langdetect, a chain's probabilities are normalised every 5 draws and it stops at
+  the first of these checkpoints where one language passes the threshold, and only the chains
+  still open go on to the next round. Draw i of trial t picks n-gram floor(u[i, t] * n) of the
+  document's n, with the uniforms u (and the alphas) fixed by the seed once per process; each chain
+  is computed on its own, with multiplications, divisions and sums only (no log or exp, whose last
+  bits vary with the CPU), so the answer depends only on the seed and the text: never on the batch,
+  the order, the worker or the machine.
 `engine = "langdetect"` calls the library's Detector itself (seeded the same way), as the reference.
 
 Profiles are loaded once per process, in sorted file order (langdetect lists its profile folder
@@ -247,8 +248,8 @@ def _detect_fast(texts: list[str], seed: int) -> list[LanguageResult]:
     chain_trial = np.tile(np.arange(_N_TRIAL), len(judged))
     chain_size = np.repeat(counts[judged], _N_TRIAL)  # n-grams to draw from
     chain_offset = np.repeat((np.cumsum(counts) - counts)[judged], _N_TRIAL)  # where they start in rows
-    log_probs = np.zeros((len(chain_trial), languages), dtype=np.float32)  # uniform prior
-    final = np.empty_like(log_probs)
+    state = np.full((len(chain_trial), languages), 1 / languages)  # langdetect's uniform prior
+    final = np.empty_like(state)
     chains = np.arange(len(chain_trial))
     start = 0
     for end in _ROUND_ENDS:
@@ -256,9 +257,10 @@ def _detect_fast(texts: list[str], seed: int) -> list[LanguageResult]:
         draws = (uniforms[start:end, trial] * size).astype(np.intp)  # step x chain
         np.minimum(draws, size - 1, out=draws)  # u * n can round up to n
         draws += chain_offset[chains]
-        # Step i multiplies a trial's probabilities by (weight + p(gram_i | lang)), and langdetect
-        # normalises and tests the threshold after steps 0, 5, 10, ...: multiply the steps between
-        # two checkpoints, then add logs across checkpoints (hundreds of steps would underflow).
+        # Step i multiplies a chain's probabilities by (weight + p(gram_i | lang)); langdetect
+        # normalises them and tests the threshold after steps 0, 5, 10, ...: the steps between two
+        # checkpoints are multiplied together first (5 factors of at least 1e-5 stay far from
+        # float32's underflow).
         factors = model.probs[rows[draws]]  # step x chain x language
         factors += weights[trial]
         first = 1 if start == 0 else 0  # step 0 is a checkpoint of its own
@@ -268,19 +270,18 @@ def _detect_fast(texts: list[str], seed: int) -> list[LanguageResult]:
         np.multiply(factors[first::5], factors[first + 1 :: 5], out=blocks[first:])
         for offset in range(2, 5):
             blocks[first:] *= factors[first + offset :: 5]
-        cumulative = np.log(blocks, out=blocks)  # checkpoint x chain x language
-        cumulative[0] += log_probs[chains]
-        for checkpoint in range(1, len(cumulative)):  # faster than np.cumsum over a short outer axis
-            cumulative[checkpoint] += cumulative[checkpoint - 1]
-        cumulative -= cumulative.max(axis=2, keepdims=True)
-        odds = np.exp(cumulative)  # relative to the best language's, which is 1
-        totals = odds.sum(axis=2)
-        passed = totals < 1 / _CONV_THRESHOLD  # i.e. the best language's probability > threshold
+        # Probabilities at every checkpoint, normalised as langdetect does (multiplications,
+        # divisions and sums only: the same bits on any machine, unlike log and exp).
+        posterior = np.empty(blocks.shape)  # checkpoint x chain x language, float64
+        probs = state[chains]
+        for checkpoint, block in enumerate(blocks):
+            probs = np.multiply(probs, block, out=posterior[checkpoint])
+            probs /= probs.sum(axis=1, keepdims=True)
+        passed = posterior.max(axis=2) > _CONV_THRESHOLD  # checkpoint x chain
         converged = passed.any(axis=0)
         stops = np.where(converged, passed.argmax(axis=0), len(passed) - 1)
-        picked = np.arange(len(chains))
-        final[chains] = odds[stops, picked] / totals[stops, picked, None]
-        log_probs[chains] = cumulative[-1]
+        final[chains] = posterior[stops, np.arange(len(chains))]
+        state[chains] = probs
         chains = chains[~converged]
         if not len(chains):
             break
