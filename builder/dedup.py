@@ -425,8 +425,10 @@ def dedup_candidates(ctx: BuildContext, group: int) -> Stats:
     stats.inc("near_dedup.bucket_pairs", len(pairs))
     pairs = pairs[pairs[:, 1] >= n_old]  # pairs inside earlier releases were settled by them
     if len(pairs):
-        agreement = nd.estimated_jaccard(signatures[pairs[:, 0]], signatures[pairs[:, 1]])
-        keep = agreement >= near.min_estimated_jaccard
+        keep = np.concatenate([  # in blocks: two gathered signature rows per pair would be large
+            nd.estimated_jaccard(signatures[block[:, 0]], signatures[block[:, 1]]) >= near.min_estimated_jaccard
+            for block in np.array_split(pairs, max(1, len(pairs) // 100_000))
+        ])
         stats.inc("near_dedup.prefilter_dropped", int(np.count_nonzero(~keep)))
         pairs = pairs[keep]
     # One file per shard of the later document (always a shard of this build).
