@@ -15,6 +15,11 @@ HTML, when present, adds rel="license" links, licence meta tags and JSON-LD "lic
 `conclude()` turns the findings into the row's fields; per-source terms from the config win over
 what the page says and are recorded as evidence of kind "config". A page with a CC licence and
 "All rights reserved", or two different licences, is `conflicting`: we do not guess.
+
+Speed: each detailed pattern is tried only where its trigger words are (found for all of them in
+one pass over the lower-cased text), so a text without a licence word costs little;
+`precheck=False` runs every pattern over every text instead, with the same findings (the tests
+compare both).
 """
 
 from __future__ import annotations

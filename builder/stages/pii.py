@@ -7,6 +7,10 @@ ORCID, a version or a count far more often than a phone number, so a number is a
 it is written like one: an international "+" prefix, an area code in parentheses, the North
 American 3-3-4 grouping, or a "Tel."/"phone"/"fax" label in front. This stage runs after
 licensing (which must see the original text) and also cleans the licence fields it filled.
+
+Speed: the patterns are tried only where a match can begin (at an @, a "+digit", "(digit",
+"-digit" or ".digit", a label word), never at every position; `precheck=False` scans every
+position instead, with the same results (the tests compare both).
 """
 
 from __future__ import annotations
@@ -45,15 +49,16 @@ _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25
 _IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")  # checked by ipaddress
 _NOT_AN_IP_BEFORE = re.compile(r"(?:\bv|\bversion|\bver\.?|\brelease|\bbuild)\s*$", re.IGNORECASE)
 
-# The patterns above are tried at every position of a text, which is slow; the fast path (the
-# default) tries them only where a match can begin, found with searches that skip ahead at C
-# speed. Each one below is a part every match has; tests run both paths on the same texts.
+# Scanning every position of a text with the patterns above is slow. The fast path (the default)
+# tries them only where a match can begin, found with searches that start with a literal
+# character and so skip ahead at C speed: each is a part that every match has, at a known place.
+# Tests run both paths on the same texts.
 _EMAIL_DOMAIN_RUN = re.compile(r"[A-Za-z0-9.-]*")  # every character an address can have after its @
 _EMAIL_LOCAL_MAX = 64  # an address begins at most this far before its @
-_PLUS_DIGIT = re.compile(r"\+\d")  # "+49 ...": a phone's first form begins at the +
-_PAREN_DIGIT = re.compile(r"\(\d")  # "(555) ...": the second at the (
-_DASH_DIGIT = re.compile(r"-\d")  # "555-123-4567": the third 3 digits before its first - or .
-_DOT_DIGIT = re.compile(r"\.\d")  # ...and an IPv4 address 1 to 3 digits before its first .
+_PLUS_DIGIT = re.compile(r"\+\d")  # "+49 30 ...": the first kind of phone begins at the +
+_PAREN_DIGIT = re.compile(r"\(\d")  # "(030) ...": the second at the (
+_DASH_DIGIT = re.compile(r"-\d")  # "555-123-4567", "555.123.4567": the third 3 characters before
+_DOT_DIGIT = re.compile(r"\.\d")  # its first - or . (and an IPv4 address 1 to 3 before its first .)
 _IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")  # every IPv6 match has two colons this close
 _PHONE_LABEL_RE = re.compile(_PHONE_LABEL, re.IGNORECASE)
 # Every label begins with one of these (lower-cased): tel(ephone|efon|éfono), ph(one), mob(ile), tél(éphone).
