@@ -332,7 +332,8 @@ def detect_languages(texts: list[str], seed: int = 0, sample_chars: int = 500, e
 
 
 def detect_language(text: str, seed: int = 0, sample_chars: int = 500, engine: str = "fast") -> LanguageResult:
-    """Language of `text` (ISO 639-1) and its probability; 'und' when there are no letters to judge."""
+    """Language of `text` (ISO 639-1) and its probability; 'und' when there are no letters to judge.
+    For many texts, `detect_languages` is several times faster (with the same answers)."""
     return detect_languages([text], seed, sample_chars, engine)[0]
 
 
