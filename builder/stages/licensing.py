@@ -127,6 +127,10 @@ class Where:
         self.words = frozenset(word for t in triggers for word in (t.needs or t.starts or ()))
 
 
+# Every character `\s` matches (a test compares it with all of them).
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
 def fold(text: str) -> str | None:
     """`text` lower-cased, character for character: wherever a case-insensitive pattern matches
     a word, the word in lower case is at the same position here. None when lower-casing changes
@@ -267,7 +271,7 @@ _IMAGE_WINDOW = 120
 # Where each pattern can match (see Trigger).
 _CC_URL_AT = Where(Trigger(("creativecommons.org/",)))
 _CC_LONG_AT = Where(Trigger(("creative",)))
-_CC_SHORT_AT = Where(Trigger(("cc",)))
+_CC_SHORT_AT = Where(Trigger(tuple(f"cc{after}" for after in "-" + WHITESPACE)))  # "cc" alone is in "access"
 _CC_ZERO_AT = Where(Trigger(("cc", "creative"), needs=("cc0", "zero")))
 _PD_MARK_AT = Where(Trigger(("public",), needs=("domain",)))
 _CC_BARE_AT = Where(Trigger(("under", "licen", "lizenziert", "bajo", "sous", "creative"), needs=("creative",)))
@@ -456,9 +460,15 @@ def _holders(notice: str) -> tuple[str, ...]:
     return tuple(h for h in holders if re.search(r"[^\W\d_]", h))
 
 
+def _link_text(link: re.Match) -> str:
+    return link.group(1)
+
+
 def _strip_links(text: str) -> str:
     """`_MD_LINK.sub(r"\1", text)`, found from the "[" (a literal first character lets the search
     skip ahead); a link with an image's "!" before its "[" loses the "!" too."""
+    if "![" not in text:
+        return _MD_LINK_FROM_BRACKET.sub(_link_text, text)
     out, last = [], 0
     for link in _MD_LINK_FROM_BRACKET.finditer(text):
         start = link.start() - (text[link.start() - 1 : link.start()] == "!")
@@ -636,6 +646,8 @@ def detect_license(body: str, boilerplate: str = "", html: str | None = None, pr
         if not text:
             continue
         triggers = text_triggers(text) if precheck else None
+        if triggers is not None and not triggers.found and "](" not in text:
+            continue  # no trigger word, and no link whose removal could join one: nothing to find
         for license_id, url, credit in find_cc_links(text, triggers):
             if credit:
                 findings.image_credits += 1

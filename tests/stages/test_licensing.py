@@ -195,7 +195,7 @@ def test_labelled_licence_set():
 # Pieces of licence statements, notices, links and look-alike letters, joined at random below so
 # that words meet across spaces, newlines, link markup and case.
 FRAGMENTS = [
-    " ", "  ", "\n", "-", ".", ",", "(", ")", "[", "](", "](https://example.org/p)", "![", "!", "a", "by", "the",
+    " ", "  ", "\n", "\u2009", "\xa0", "-", ".", ",", "(", ")", "[", "](", "](https://example.org/p)", "![", "!", "a", "by", "the",
     "Copy", "right", "Copyright", "COPYRIGHT ", "©", "&copy;", "(c)", "(C) ", "2019", "2015-2023", " Jane Roe", " Northwind Media, Inc.",
     "All rights reserved", "ALL RIGHTS RESERVED.", "alle Rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
     "No part of this article may be copied", "Creative", "Commons", "Creative Commons", "CREATIVE-COMMONS", "Creatıve Commons",
@@ -268,6 +268,10 @@ def test_fold_covers_every_case_insensitive_look_alike():
                 look_alikes += 1
                 assert licensing.fold(char) in (None, letter), (char, letter)
     assert look_alikes >= 30  # upper-case forms, and 'İ', 'ı', 'ſ', the Kelvin sign
+
+
+def test_whitespace_is_what_backslash_s_matches():
+    assert licensing.WHITESPACE == "".join(chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c)))
 
 
 def test_trigger_words_without_the_automaton(monkeypatch):
