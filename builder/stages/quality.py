@@ -14,6 +14,13 @@ Lines are the non-empty lines of the body (our bodies have one paragraph per lin
 whitespace-separated tokens, as in the published `n_words`. Languages written without spaces
 (Chinese, Japanese, Thai, ...) have no meaningful whitespace words: the word rules are skipped
 for them and counted, the line rules still apply.
+
+Cost (issue 7): the body is split into words once and every word rule reads that list; each word
+gets a 64-bit key and a length in numpy arrays. The two n-gram rules are the expensive ones (a
+sort per n-gram size), so each size is first compared with upper bounds computed from word
+counts (`_Ngrams.top_chars_word_bound`, `top_chars_bound`, `dup_chars_bound`): in prose they are
+within the limits for most sizes, and those sizes are never sorted. Bounds only skip sizes that
+cannot fail, so the decisions are those of measuring every size.
 """
 
 from __future__ import annotations
@@ -153,6 +160,7 @@ class _Ngrams:
         self.total_chars = int(self.prefix_chars[-1])
         self._keys: dict[int, np.ndarray] = {1: self.word_keys}
         self._least_counts: dict[int, np.ndarray] = {}
+        self._word_mass: int | None = None
 
     def keys(self, n: int) -> np.ndarray:
         """Key of the n-gram starting at each position (n_words - n + 1 of them): the sum of
@@ -197,11 +205,21 @@ class _Ngrams:
         covering = np.convolve(starts, np.ones(n, dtype=np.int64))
         return int(self.lengths @ (covering > 0)) / self.total_chars
 
+    def top_chars_word_bound(self, n: int) -> float:
+        """A cheap upper bound of `top_chars(n)`: each of the n words of the most frequent n-gram
+        occurs at least as often as the n-gram, so its characters are at most n times the largest
+        (count x length) of a single word."""
+        if self.n_words < n or self.total_chars == 0:
+            return 0.0
+        if self._word_mass is None:
+            self._word_mass = int((self.least_word_counts(1) * self.lengths).max())
+        return n * self._word_mass / self.total_chars
+
     def top_chars_bound(self, n: int) -> float:
-        """An upper bound of `top_chars(n)`. Each occurrence of an n-gram puts its k-th word at a
-        distinct position, so the n-gram occurs at most as often as its least frequent word: the
-        most frequent n-gram, starting at position i, covers at most (least word count of the
-        window i..i+n-1) x (characters of that window)."""
+        """An upper bound of `top_chars(n)`, tighter than `top_chars_word_bound`. Each occurrence of
+        an n-gram puts its k-th word at a distinct position, so the n-gram occurs at most as often
+        as its least frequent word: the most frequent n-gram, starting at position i, covers at
+        most (least word count of the window i..i+n-1) x (characters of that window)."""
         if self.n_words < n or self.total_chars == 0:
             return 0.0
         window_chars = self.prefix_chars[n:] - self.prefix_chars[:-n]
@@ -298,10 +316,11 @@ def quality_signals(
     symbols = sum(text.count(symbol) for symbol in cfg.symbols)
     signals["symbol_ratio"] = symbols / n_words if n_words else 0.0
     signals["lines_per_word"] = len(lines) / n_words if n_words else 0.0
-    # Sizes whose bound is within the limit cannot fail and are not measured (absent).
+    # Sizes whose bound is within the limit cannot fail and are not measured (absent). Of the two
+    # bounds, the cheaper is tried first.
     top: dict[str, float] = {}
     for n, limit in cfg.max_top_ngram_chars.items():
-        if ngrams.top_chars_bound(int(n)) > limit:
+        if ngrams.top_chars_word_bound(int(n)) > limit and ngrams.top_chars_bound(int(n)) > limit:
             top[n] = ngrams.top_chars(int(n))
             if stop_at_failing_size and top[n] > limit:
                 break
@@ -408,6 +427,8 @@ def validate(cfg: QualityConfig) -> None:
 
 
 def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[Document]:
+    """Counts `quality.failed.<rule>` for every rule a document fails and drops it with the first.
+    N-gram sizes after a failing one are not measured (they change neither count)."""
     validate(cfg)
     for doc in docs:
         if doc.reject is None and cfg.enabled:

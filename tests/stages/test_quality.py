@@ -422,3 +422,15 @@ def test_run_reports_the_same_first_failure_as_check():
     assert [d.reject for d in out] == [None, "quality:top_ngram_chars", "quality:dup_ngram_chars", "quality:min_words"]
     # Every failing rule is counted, not only the first.
     assert stats.get("quality.failed.dup_ngram_chars") == 2 and stats.get("quality.dropped.dup_ngram_chars") == 1
+
+
+def test_every_bound_is_an_upper_bound():
+    negatives = load_bench("quality").negatives(seed=5, per_kind=10)
+    texts = [ARTICLE, ARTICLE * 3, "a b a b a b c d c d", "a a a a b", " ".join(distinct_words(50) * 2),
+             *itertools.chain.from_iterable(negatives.values())]
+    for text in texts:
+        ngrams = quality._Ngrams(quality._without_punctuation(text.lower()).split())
+        for n in range(1, 11):
+            top, dup = ngrams.top_chars(n), ngrams.dup_chars(n)
+            assert top <= ngrams.top_chars_bound(n) <= ngrams.top_chars_word_bound(n) + 1e-12, (n, text[:40])
+            assert dup <= ngrams.dup_chars_bound(n), (n, text[:40])
