@@ -36,6 +36,11 @@ def copies_of(release_root: Path, doc_id: str) -> list[dict[str, Any]]:
     return found
 
 
+def similarity(removed: dict[str, Any]) -> str:
+    """The measured overlap with the kept document ('-' when there was nothing to measure)."""
+    return "-" if removed["similarity"] is None else f"{removed['similarity']:.3f}"
+
+
 def explain(release_root: Path, doc_id: str) -> str:
     from builder.stages import boilerplate
 
@@ -45,7 +50,7 @@ def explain(release_root: Path, doc_id: str) -> str:
                    for r in pq.read_table(release_root / m["reports"]["duplicates"], filters=pc.field("id") == doc_id).to_pylist()]
         if removed:
             r = removed[0]
-            return f"{doc_id} was removed as a {r['method']} duplicate of {r['kept_id']} (similarity {r['similarity']:.3f})."
+            return f"{doc_id} was removed as a {r['method']} duplicate of {r['kept_id']} (similarity {similarity(r)})."
         raise KeyError(f"no document with id {doc_id} in {release_root}")
     prov = row["provenance"]
     lines = [
@@ -62,7 +67,7 @@ def explain(release_root: Path, doc_id: str) -> str:
     copies = copies_of(release_root, doc_id)
     lines.append(f"copies    {row['dup_count']} removed" + (f" (cluster {row['dup_cluster']})" if row["dup_cluster"] else ""))
     for copy in copies:
-        lines.append(f"          v{copy['version']} {copy['method']} {copy['similarity']:.3f} {copy['id']} {copy['url'] or ''}")
+        lines.append(f"          v{copy['version']} {copy['method']} {similarity(copy)} {copy['id']} {copy['url'] or ''}")
     lines.append("")
     lines.append(boilerplate.explain(row))
     return "\n".join(lines)

@@ -1110,12 +1110,14 @@ def check_card_configs(ctx: Context, versions: list[str]) -> None:
 
     expected_features = features()
     shard_bytes = {s.get("path"): s.get("bytes") for v in ctx.manifests for s in ctx.own_shards(v)}
-    with quiet_datasets() as datasets:
+    # A private cache: datasets keeps the info of splits it once prepared in its cache and would
+    # report that instead of what the card declares.
+    with quiet_datasets() as datasets, tempfile.TemporaryDirectory(prefix="shardsmith-validate-") as cache:
         for v in versions:
             name = f"v{v}"
             m = ctx.manifests[v]
             try:
-                builder = datasets.load_dataset_builder(str(ctx.root), name)
+                builder = datasets.load_dataset_builder(str(ctx.root), name, cache_dir=cache)
                 ctx.builders[v] = builder
             except Exception as error:
                 ctx.out.add("card_configs", f"config {name} does not resolve: {type(error).__name__}: {error}", "README.md")
