@@ -350,8 +350,14 @@ def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
 
 def run(docs: Iterable[Document], cfg: LanguageConfig, stats: Stats) -> Iterator[Document]:
     keep = {code.strip().lower() for code in cfg.languages if code.strip()}
+    if not cfg.enabled:
+        yield from docs
+        return
     for batch in _batches(docs, max(1, cfg.batch_docs)):
-        judged = [doc for doc in batch if doc.reject is None and cfg.enabled]
+        judged = [doc for doc in batch if doc.reject is None]
+        if not judged:
+            yield from batch
+            continue
         results = detect_languages([doc.text for doc in judged], cfg.seed, cfg.sample_chars, cfg.engine)
         for doc, result in zip(judged, results):
             doc.language = result.language
