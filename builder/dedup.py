@@ -338,7 +338,10 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     text_keys = np.fromiter((exact_key(t, False) for t in canonical), dtype=np.int64, count=len(texts))
     body_chars = np.fromiter((len(t) for t in canonical), dtype=np.int64, count=len(texts))
     del canonical
-    url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))
+    if cfg.url_dedup.enabled:
+        url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))
+    else:
+        url_keys = np.full(len(urls), -1, dtype=np.int64)  # -1: no URL (as url_key says)
     if near.enabled:
         sets, sequences = nd.shingles_and_sequences(texts, near.ngram, near.seed)
     else:
