@@ -148,8 +148,8 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
 
 class _Ngrams:
     """The words of one text and their n-grams as 64-bit keys (the hash of each word, combined
-    rolling), so that counting repeats is a sort in numpy rather than a loop over tuples of
-    strings. Each measure has a cheap upper bound from word counts alone: in prose the bounds
+    as a polynomial), so that counting repeats is a sort in numpy rather than a loop over tuples
+    of strings. Each measure has a cheap upper bound from word counts alone: in prose the bounds
     are within the limits for most sizes, which then need no sort at all."""
 
     def __init__(self, words: list[str]) -> None:
