@@ -70,12 +70,14 @@ def test_same_bytes_for_one_and_two_workers(articles: Path, tmp_path: Path):
     assert shard_hashes(tmp_path / "one") == shard_hashes(tmp_path / "two")
 
 
-def test_ids_are_stable_across_builds_and_releases(articles: Path, tmp_path: Path):
+def test_ids_and_provenance_are_stable_across_builds_and_releases(articles: Path, tmp_path: Path):
     a = builder.build([str(articles)], tmp_path / "a", "1.0.0", BuildConfig(), QUIET)
     b = builder.build([str(articles)], tmp_path / "b", "2.0.0", BuildConfig(name="other"), QUIET)
-    ids_a = pq.read_table(tmp_path / "a" / a.manifest["shards"][0]["path"], columns=["id"])["id"].to_pylist()
-    ids_b = pq.read_table(tmp_path / "b" / b.manifest["shards"][0]["path"], columns=["id"])["id"].to_pylist()
-    assert ids_a == ids_b
+    columns = ["id", "provenance"]
+    rows_a = pq.read_table(tmp_path / "a" / a.manifest["shards"][0]["path"], columns=columns).to_pylist()
+    rows_b = pq.read_table(tmp_path / "b" / b.manifest["shards"][0]["path"], columns=columns).to_pylist()
+    assert rows_a == rows_b  # no wall-clock time or machine detail in a row
+    assert {r["provenance"]["path"] for r in rows_a} <= {p.name for p in articles.iterdir()}
 
 
 def test_build_level_errors_stop_before_any_work(articles: Path, tmp_path: Path):
