@@ -78,6 +78,24 @@ def looks_binary(data: bytes) -> bool:
 BINARY_DETAIL = "NUL bytes in the first 8 KB: a binary file (or UTF-16, which is not supported), not text"
 
 
+def read_one_document(
+    file: InputFile, cfg: InputConfig, decode_fn: Callable[[bytes, str], tuple[str, str | None]], kind: str
+) -> tuple[bytes, str] | Reject:
+    """The bytes and decoded text of a one-document file (text, markdown, HTML), or the Reject
+    that says why it cannot be one: unreadable, binary, invalid UTF-8 or empty."""
+    data, error = read_bytes(file)
+    if error is not None:
+        return Reject(file.rel, 1, *error)
+    if looks_binary(data):
+        return Reject(file.rel, 1, "binary_file", BINARY_DETAIL)
+    text, problem = decode_fn(data, cfg.encoding_errors)
+    if problem is not None:
+        return Reject(file.rel, 1, "invalid_utf8", problem)
+    if not text.strip():
+        return Reject(file.rel, 1, "empty_text", f"the {kind} file is empty")
+    return data, text
+
+
 def iter_chunks(file: InputFile, reject_binary: bool = True) -> Iterator[bytes]:
     """The (decompressed) bytes of the file, chunk by chunk. Raises InputBroken when the file
     cannot be opened, is binary (with `reject_binary`), or breaks while being read."""

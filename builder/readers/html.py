@@ -13,22 +13,13 @@ from collections.abc import Iterator
 from builder.config import InputConfig
 from builder.document import RawRecord, Reject, hash128
 from builder.readers import InputFile
-from builder.readers.common import BINARY_DETAIL, decode_html, looks_binary, read_bytes
+from builder.readers.common import decode_html, read_one_document
 
 
 def read(file: InputFile, cfg: InputConfig) -> Iterator[RawRecord | Reject]:
-    data, error = read_bytes(file)
-    if error is not None:
-        yield Reject(file.rel, 1, *error)
+    result = read_one_document(file, cfg, decode_html, "HTML")
+    if isinstance(result, Reject):
+        yield result
         return
-    if looks_binary(data):
-        yield Reject(file.rel, 1, "binary_file", BINARY_DETAIL)
-        return
-    html, problem = decode_html(data, cfg.encoding_errors)
-    if problem is not None:
-        yield Reject(file.rel, 1, "invalid_utf8", problem)
-        return
-    if not html.strip():
-        yield Reject(file.rel, 1, "empty_text", "the HTML file is empty")
-        return
+    data, html = result
     yield RawRecord(path=file.rel, record=1, raw_hash=hash128(data), html=html)
