@@ -287,15 +287,38 @@ def _maybe_die(variable: str, name: str, rank: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def reset_peak_rss() -> None:
+    """Start a new peak-RSS measurement for this process (Linux: writing 5 to clear_refs resets
+    VmHWM), so a worker that ran earlier phases reports the peak of this task alone."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process since the last reset (else since it started)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildContext, rank: int) -> dict:
     """Run one task and leave its completion marker (stats, seconds, peak memory), written aside and renamed."""
     started = time.perf_counter()
+    reset_peak_rss()
     stats = fn(ctx, rank)
     _maybe_die(FAULT_BEFORE_MARKER, name, rank)
     result = {
         "stats": stats.to_dict(),
         "seconds": time.perf_counter() - started,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
     ctx.store.write_json(result, "completions", name, f"{rank:05d}.json")
     _maybe_die(FAULT_AFTER_MARKER, name, rank)
