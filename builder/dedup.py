@@ -59,6 +59,7 @@ from builder.stages import near_dedup as nd
 from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges
 from builder.stages.urls import url_key
 from builder.stats import Stats
+from builder.storage import write_local_atomic
 
 REMOVED_SCHEMA = pa.schema(
     [
@@ -104,34 +105,19 @@ NO_SIGNATURE = np.uint32(0xFFFFFFFF)  # stored signature of a document without s
 
 
 def write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file atomically (aside, then renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    write_local_atomic(path, lambda handle: pq.write_table(table, handle, compression="zstd"))
 
 
 def write_npy(array: np.ndarray, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        np.save(handle, array)
-    os.replace(tmp, path)
+    write_local_atomic(path, lambda handle: np.save(handle, array))
 
 
 def write_npz(path: Path, **arrays: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)
-    os.replace(tmp, path)
+    write_local_atomic(path, lambda handle: np.savez(handle, **arrays))
 
 
 def write_json(data: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True, indent=1))
-    os.replace(tmp, path)
+    write_local_atomic(path, lambda handle: handle.write(json.dumps(data, sort_keys=True, indent=1).encode("utf-8")))
 
 
 def save_shingles(sets: nd.ShingleSets, stem: Path, kind: str = "shingles") -> None:
@@ -558,8 +544,7 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     keeper_of_root[roots[order][first_of_root]] = order[first_of_root]
     keeper = keeper_of_root[roots]
     stats.inc("dedup.components", int(np.count_nonzero(first_of_root & (np.bincount(roots, minlength=n_total)[roots[order]] > 1))))
-    tmp = ctx.path("dedup", "components.npz")
-    write_npz(tmp, roots=roots, keeper=keeper, priority=priority, text_keys=text_keys, url_keys=url_keys, n_old=np.int64(n_old))
+    write_npz(ctx.path("dedup", "components.npz"), roots=roots, keeper=keeper, priority=priority, text_keys=text_keys, url_keys=url_keys, n_old=np.int64(n_old))
     return stats
 
 

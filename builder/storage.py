@@ -8,12 +8,24 @@ file is written aside and renamed into place; on an object store a single PUT is
 from __future__ import annotations
 
 import json
+import os
 import posixpath
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+
+def write_local_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a local file whole or not at all: aside, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        write(handle)
+    os.replace(tmp, path)
 
 
 class Storage:
