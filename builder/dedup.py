@@ -432,6 +432,7 @@ def dedup_candidates(ctx: BuildContext, group: int) -> Stats:
 # phase 3: verification of the candidate pairs per shard
 
 ONE_PAIR_PER_DOC_ROUNDS = 3  # rounds that check one pair per document before all remaining ones
+VERIFY_BATCH_PAIRS = 50_000  # pairs measured at once after those rounds
 
 
 def component_labels(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -477,8 +478,8 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
         if round_no < ONE_PAIR_PER_DOC_ROUNDS:
             _, first = np.unique(pairs[todo, 1], return_index=True)
             batch, todo = todo[first], np.delete(todo, first)
-        else:
-            batch, todo = todo, todo[:0]
+        else:  # bounded batches: dense candidate sets must not need memory in proportion to them
+            batch, todo = todo[:VERIFY_BATCH_PAIRS], todo[VERIFY_BATCH_PAIRS:]
         o = store.overlaps(pairs[batch, 0], pairs[batch, 1])
         ok = nd.duplicate_mask(o, rule)
         stats.inc("near_dedup.verified", int(np.count_nonzero(ok)))
