@@ -12,7 +12,6 @@ __version__ = "0.1.0"
 
 import json
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
