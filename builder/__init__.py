@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 
 import json
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    release: Path
+    release: Path | str  # the release folder: a local path, or the fsspec URL it was published to
     version: str
     manifest: dict[str, Any]
     seconds: float
@@ -80,7 +82,6 @@ def build(
     started = time.perf_counter()
     config = config or BuildConfig()
     run = run or RunOptions()
-    release_root = Path(out)
     if not VERSION_RE.match(version.lstrip("v")):
         raise BuildError(f"version must look like 1.2.3, got {version!r}")
     version = version.lstrip("v")
@@ -96,27 +97,32 @@ def build(
         raise BuildError(str(error)) from None
     if not files:
         raise BuildError(f"no input files found in {', '.join(map(str, inputs))}")
-    if release.version_exists(release_root, version):
+    try:
+        release_root = release.open_output(out)
+        taken = release.version_exists(release_root, version)
+        existing = manifests.list_versions(release_root)
+    except (release.OutputError, OSError) as error:
+        raise BuildError(one_line(error)) from None
+    if taken:
         raise BuildError(f"version {version} already exists in {release_root}; releases are never overwritten")
-    existing = manifests.list_versions(release_root)
     if existing and manifests.version_key(version) <= manifests.version_key(existing[-1]):
         raise BuildError(f"version {version} must be newer than the latest release v{existing[-1]}")
-    try:
-        release_root.mkdir(parents=True, exist_ok=True)
-        probe = release_root / ".shardsmith-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as error:
-        raise BuildError(f"cannot write to {release_root}: {error.strerror or error}") from None
+    check_writable(release_root)
     parent = manifests.load(release_root, existing[-1]) if existing else None
-    previous_indexes = [
-        str(release_root / m["reports"]["index"]) for m in manifests.load_all(release_root) if m["reports"].get("index")
-    ]
+    remote = not release.is_local(release_root)
+    index_dirs = [m["reports"]["index"] for m in manifests.load_all(release_root) if m["reports"].get("index")]
 
     digest = config_hash(config)
     tasks = pipeline.plan_tasks(files, config.input)
-    work_url = run.work_dir or str(release_root / release.STATE_DIR / f"work-v{version}")
+    work_url = run.work_dir or default_work_dir(release_root, version)
     work = Storage(work_url)
+    # dedup reads earlier releases' near-dup indexes as local files (memory-mapped): a remote
+    # release's are downloaded into a local cache (in the work dir when it is local).
+    scratch = Path(work_url) if work.local else Path(default_work_dir(release_root, version))
+    if remote:
+        previous_indexes = [str(scratch / "previous" / folder) for folder in index_dirs]
+    else:
+        previous_indexes = [str(release_root / folder) for folder in index_dirs]
     plan = {
         "version": version,
         "config_hash": digest,
@@ -127,7 +133,9 @@ def build(
         # A different build was here (other inputs or config): start over.
         work.remove()
         work.write_json(plan, "plan.json")
-    release.clear_leftovers(release_root, version)
+    release.clear_leftovers(release_root, version, scratch)
+    if remote:
+        fetch_indexes(Storage(release_root), index_dirs, scratch / "previous")
 
     ctx = BuildContext(
         work=work_url,
@@ -154,6 +162,7 @@ def build(
             timings=timings,
             pipeline_version=__version__,
             tokenizer=tokens.tokenizer_info(config.tokens),
+            scratch=scratch,
         )
     except release.NothingToPublish as error:
         raise BuildError(str(error)) from None
@@ -161,10 +170,57 @@ def build(
         executor.close()
     timings["publish"] = {"wall_seconds": round(time.perf_counter() - publish_started, 3)}
     work.remove()
-    state = release_root / release.STATE_DIR
-    if state.exists() and not any(state.iterdir()):
-        state.rmdir()
+    if remote and scratch.exists():
+        shutil.rmtree(scratch)
+    if not remote:
+        state = release_root / release.STATE_DIR
+        if state.exists() and not any(state.iterdir()):
+            state.rmdir()
     return BuildResult(release_root, version, version_manifest, time.perf_counter() - started)
+
+
+def one_line(error: BaseException) -> str:
+    """An error's message on one line (an OSError's reason without its errno)."""
+    text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error)) or type(error).__name__
+    return " ".join(text.split())
+
+
+def check_writable(release_root: Path | str) -> None:
+    """Write and delete a probe file in the release folder (created when missing), or BuildError."""
+    store = Storage(str(release_root))
+    try:
+        store.write_bytes(b"", ".shardsmith-write-test")
+        store.remove(".shardsmith-write-test")
+    except Exception as error:  # a filesystem says "no" in its own way: permissions, credentials, read-only
+        raise BuildError(f"cannot write to {release_root}: {one_line(error)}") from None
+
+
+def default_work_dir(release_root: Path | str, version: str) -> str:
+    """Inside a local release folder; for a remote one, a local folder named after its URL, so
+    that a killed build resumes from it (phases read and write work files many times, and dedup
+    memory-maps them)."""
+    from builder.publish.release import STATE_DIR
+
+    if isinstance(release_root, Path):
+        return str(release_root / STATE_DIR / f"work-v{version}")
+    import xxhash
+
+    name = f"work-{xxhash.xxh3_64_hexdigest(str(release_root).encode('utf-8'))}-v{version}"
+    return str(Path(tempfile.gettempdir()) / "shardsmith" / name)
+
+
+def fetch_indexes(target: Storage, folders: list[str], cache: Path) -> None:
+    """Download the near-dup index folders of earlier releases into `cache` (kept between runs of
+    a resumed build: a folder is fetched once, then marked complete)."""
+    for folder in folders:
+        local = cache / folder
+        done = local / ".fetched"
+        if done.exists():
+            continue
+        if local.exists():
+            shutil.rmtree(local)
+        target.get_tree(local, folder)
+        done.write_text("")
 
 
 # The API functions below share their names with the modules that implement them. Importing
@@ -177,7 +233,13 @@ from builder import validate as _validate_module  # noqa: E402
 
 def remove(release: str | Path, ids: list[str], version: str, reason: str) -> dict[str, Any]:
     """Publish `version` of a release without the documents `ids` (takedown requests); see builder.remove."""
-    return _remove_module.remove(Path(release), ids, version.lstrip("v"), reason)
+    from builder.publish.release import OutputError, open_output
+
+    try:
+        root = open_output(release)
+    except OutputError as error:
+        raise BuildError(one_line(error)) from None
+    return _remove_module.remove(root, ids, version.lstrip("v"), reason)
 
 
 def validate(release: str | Path, version: str | None = None, **options: Any):

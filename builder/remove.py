@@ -5,6 +5,9 @@ new version's config serves the untouched earlier shards plus the rewritten ones
 versions keep their files (a user who loads an old version by name still gets it; the card says
 which ids were removed and why, in `removals/vX.Y.Z.jsonl`). Ids are stable across releases, so a
 takedown list keeps working for every later release.
+
+The release folder is a local path or an fsspec URL; a remote one is staged in a local temporary
+folder and uploaded (see builder.publish.release).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ import pyarrow.parquet as pq
 from builder.config import from_dict
 from builder.publish import composition, manifest, release
 from builder.publish.parquet import write_shards
+from builder.storage import as_storage
 
 
 def read_ids(path: Path) -> list[str]:
@@ -35,9 +40,10 @@ def read_ids(path: Path) -> list[str]:
     return ids
 
 
-def remove(release_root: Path, ids: list[str], version: str, reason: str) -> dict[str, Any]:
-    """Publish `version`: the latest version minus the documents `ids`. Returns its manifest."""
-    from builder import BuildError, __version__
+def remove(release_root: Path | str, ids: list[str], version: str, reason: str) -> dict[str, Any]:
+    """Publish `version`: the latest version minus the documents `ids`. Returns its manifest.
+    `release_root`: a local path or an fsspec URL."""
+    from builder import BuildError
 
     versions = manifest.list_versions(release_root)
     if not versions:
@@ -48,16 +54,31 @@ def remove(release_root: Path, ids: list[str], version: str, reason: str) -> dic
         raise BuildError(f"version {version} must be newer than the latest release v{versions[-1]}")
     if not reason.strip():
         raise BuildError("a removal needs a reason")
-    parent = manifest.load(release_root, versions[-1])
+    if release.is_local(release_root):
+        return publish_removal(release_root, ids, version, reason, versions[-1])
+    scratch = Path(tempfile.mkdtemp(prefix="shardsmith-remove-"))
+    try:
+        return publish_removal(release_root, ids, version, reason, versions[-1], scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def publish_removal(
+    release_root: Path | str, ids: list[str], version: str, reason: str, latest: str, scratch: Path | None = None
+) -> dict[str, Any]:
+    from builder import BuildError, __version__
+
+    store = as_storage(release_root)
+    parent = manifest.load(store, latest)
     wanted = set(ids)
-    release.clear_leftovers(release_root, version)
-    stage = release.staging_dir(release_root, version)
+    release.clear_leftovers(store, version, scratch)
+    stage = release.staging_dir(store, version, scratch)
     filtered_dir = stage / "filtered"
     filtered_dir.mkdir(parents=True)
 
     touched, filtered, removed_rows = [], [], []
     for f in parent["files"]:
-        table = pq.read_table(release_root / f["path"])
+        table = pq.read_table(store.path(f["path"]), filesystem=store.fs)
         hit = pc.is_in(table["id"], value_set=pa.array(sorted(wanted), pa.string()))
         if not pc.any(hit).as_py():
             continue
@@ -97,8 +118,10 @@ def remove(release_root: Path, ids: list[str], version: str, reason: str) -> dic
     files = release.served_files(parent, shards, drop=set(touched))
     rows_in = sum(f["rows"] for f in parent["files"] if f["path"] in touched)
     rows_out = sum(s["rows"] for s in shards)
-    served = composition.summarize(
-        [(stage if f["path"].startswith(f"data/v{version}/") else release_root) / f["path"] for f in files]
+    # The untouched shards are read where they are; the rewritten ones in the staging folder.
+    served = composition.merge(
+        composition.summarize([store.path(f["path"]) for f in files if not f["path"].startswith(f"data/v{version}/")], store.fs),
+        composition.summarize([stage / s["path"] for s in shards]),
     )
     version_manifest = {
         **{k: parent[k] for k in ("name", "config", "config_hash", "tokenizer", "document_schema_version")},
@@ -125,5 +148,5 @@ def remove(release_root: Path, ids: list[str], version: str, reason: str) -> dic
         "timings": {},
     }
     version_manifest["changelog"] = release.changelog(version_manifest)
-    release.commit(release_root, stage, version, version_manifest)
+    release.commit(store, stage, version, version_manifest)
     return version_manifest

@@ -40,6 +40,14 @@ class Storage:
     def path(self, *parts: str) -> str:
         return posixpath.join(self.root, *parts)
 
+    def url_of(self, *parts: str) -> str:
+        """The URL (or local path) of a file or folder below this one, for another Storage."""
+        return "/".join([self.url.rstrip("/"), *parts])
+
+    def local_path(self) -> Path:
+        """This folder as a local path (only for local storage): a plain path stays as given."""
+        return Path(self.url) if "://" not in self.url else Path(self.root)
+
     # ------------------------------------------------------------ writing
 
     def _write(self, parts: tuple[str, ...], write) -> None:
@@ -93,7 +101,27 @@ class Storage:
             return []
         return sorted(posixpath.basename(p.rstrip("/")) for p in self.fs.ls(folder, detail=False))
 
+    def put_tree(self, local: Path, *parts: str) -> None:
+        """Upload every file under the local folder `local` to the folder `parts`, in name order."""
+        for path in sorted(p for p in Path(local).rglob("*") if p.is_file()):
+            final = self.path(*parts, *path.relative_to(local).parts)
+            self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+            self.fs.put_file(str(path), final)
+
+    def get_tree(self, local: Path, *parts: str) -> None:
+        """Download every file under the folder `parts` into the local folder `local`."""
+        folder = self.path(*parts)
+        for name in sorted(self.fs.find(folder)):
+            target = Path(local).joinpath(*posixpath.relpath(name, folder).split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.fs.get_file(name, str(target))
+
     def remove(self, *parts: str) -> None:
         target = self.path(*parts)
         if self.fs.exists(target):
             self.fs.rm(target, recursive=True)
+
+
+def as_storage(root: str | Path | Storage) -> Storage:
+    """A Storage for a folder given as a path, a URL or already a Storage."""
+    return root if isinstance(root, Storage) else Storage(str(root))

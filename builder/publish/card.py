@@ -16,6 +16,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from builder.publish.composition import LENGTH_BUCKETS, length_bucket
 from builder.schema import features, load_schema_json, package_file
+from builder.storage import Storage, as_storage
 
 SPLIT = "train"
 
@@ -139,14 +140,12 @@ def motivation(manifest: dict[str, Any]) -> str:
     )
 
 
-def read_card_yaml(release_root: Path) -> dict[str, Any]:
-    """The parsed YAML front matter of a release's README.md (offline)."""
-    return DatasetCard.load(release_root / "README.md").data.to_dict()
+def read_card_yaml(release_root: Path | str | Storage) -> dict[str, Any]:
+    """The parsed YAML front matter of a release's README.md (offline; a path or fsspec URL)."""
+    return DatasetCard(as_storage(release_root).read_text("README.md")).data.to_dict()
 
 
-def write(release_root: Path, text: str) -> None:
-    path = release_root / "README.md"
-    tmp = path.with_name("README.md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def write(release_root: Path | str | Storage, text: str) -> None:
+    """README.md of the release folder, replaced whole (a path or fsspec URL)."""
+    as_storage(release_root).write_text(text, "README.md")
 

@@ -8,12 +8,12 @@ version: they show the newest one) and returns `[{"title", "path"}]` for the car
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from builder.publish.composition import LENGTH_BUCKETS, length_bucket
+from builder.storage import Storage, as_storage
 
 CHART_DIR = "charts"
 MAX_BARS = 12  # more categories than this are folded into "other"
@@ -97,15 +97,12 @@ def charts_for(manifest: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-def write(release_root: Path, manifest: dict[str, Any]) -> list[dict[str, str]]:
-    """Write the charts of `manifest` (the newest version) into release_root/charts/."""
-    folder = Path(release_root) / CHART_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+def write(release_root: Path | str | Storage, manifest: dict[str, Any]) -> list[dict[str, str]]:
+    """Write the charts of `manifest` (the newest version) into charts/ of the release folder
+    (a path or fsspec URL), each file replaced whole."""
+    store = as_storage(release_root)
     written = []
     for name, title, svg in charts_for(manifest):
-        path = folder / name
-        tmp = path.with_name(name + ".tmp")
-        tmp.write_text(svg, encoding="utf-8")
-        os.replace(tmp, path)
+        store.write_text(svg, CHART_DIR, name)
         written.append({"title": title, "path": f"{CHART_DIR}/{name}"})
     return written

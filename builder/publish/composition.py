@@ -29,12 +29,13 @@ def empty() -> dict[str, Any]:
             "by_source_license_status": {}, "length_words": {}, "totals": {"docs": 0, "tokens": 0, "chars": 0}}
 
 
-def summarize(paths: list[Path]) -> dict[str, Any]:
-    """Counts of documents, tokens and chars per dimension over the rows of the given shards."""
+def summarize(paths: list[Path] | list[str], filesystem=None) -> dict[str, Any]:
+    """Counts of documents, tokens and chars per dimension over the rows of the given shards
+    (local paths, or paths on the fsspec `filesystem`)."""
     tables: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     totals = [0, 0, 0]
     for path in paths:
-        data = pq.read_table(path, columns=COLUMNS).to_pydict()
+        data = pq.read_table(path, columns=COLUMNS, filesystem=filesystem).to_pydict()
         for i in range(len(data["source"])):
             weight = (1, data["n_tokens"][i], data["n_chars"][i])
             keys = {

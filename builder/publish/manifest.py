@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.schema import load_schema_json
+from builder.storage import Storage, as_storage
 
 MANIFEST_VERSION = "1.0.0"
 VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
@@ -21,24 +22,31 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def manifest_path(release_root: Path, version: str) -> Path:
-    return release_root / "manifests" / f"v{version}.json"
+    """The manifest of `version` in a local release folder."""
+    return Path(release_root) / "manifests" / f"v{version}.json"
 
 
-def list_versions(release_root: Path) -> list[str]:
-    """Versions with a manifest in the release folder, oldest first."""
-    folder = release_root / "manifests"
-    if not folder.is_dir():
-        return []
-    versions = [p.stem[1:] for p in folder.glob("v*.json") if VERSION_RE.match(p.stem[1:])]
-    return sorted(versions, key=version_key)
+def manifest_parts(version: str) -> tuple[str, str]:
+    """Where the manifest of `version` is, relative to the release root (any filesystem)."""
+    return ("manifests", f"v{version}.json")
 
 
-def load(release_root: Path, version: str) -> dict[str, Any]:
-    return json.loads(manifest_path(release_root, version).read_text("utf-8"))
+def list_versions(release_root: Path | str | Storage) -> list[str]:
+    """Versions with a manifest in the release folder (a path or fsspec URL), oldest first.
+
+    A version whose files are there but whose manifest is not (an interrupted publish) is no version."""
+    names = as_storage(release_root).listdir("manifests")
+    stems = [name[: -len(".json")] for name in names if name.startswith("v") and name.endswith(".json")]
+    return sorted((stem[1:] for stem in stems if VERSION_RE.match(stem[1:])), key=version_key)
 
 
-def load_all(release_root: Path) -> list[dict[str, Any]]:
-    return [load(release_root, v) for v in list_versions(release_root)]
+def load(release_root: Path | str | Storage, version: str) -> dict[str, Any]:
+    return as_storage(release_root).read_json(*manifest_parts(version))
+
+
+def load_all(release_root: Path | str | Storage) -> list[dict[str, Any]]:
+    store = as_storage(release_root)
+    return [load(store, v) for v in list_versions(store)]
 
 
 def dump(manifest: dict[str, Any]) -> str:

@@ -1,7 +1,14 @@
-"""Publishing a release: shards, reports, index and manifest are written aside (a staging folder
-inside the release folder) and moved into place at the end; the manifest goes last and is what
-makes a version exist. The card and croissant.json are then rewritten (atomically) for all
-versions. An earlier version's files are never touched."""
+"""Publishing a release: shards, reports, index and manifest are written aside (a staging folder)
+and put into place at the end; the manifest goes last and is what makes a version exist. The card,
+croissant.json and charts are rewritten (each file whole) for all versions just before it. An
+earlier version's files are never touched.
+
+The release folder is a local path or an fsspec URL (`s3://`, `gs://`, `memory://`, ...). A local
+release is staged inside itself (`.shardsmith/`), so putting it into place is a rename; a remote
+one is staged in a local scratch folder and uploaded, data and reports first. A version's files
+without its manifest (an interrupted publish) are leftovers: no version, removed by the next
+publish of that version.
+"""
 
 from __future__ import annotations
 
@@ -19,31 +26,59 @@ from builder.config import BuildConfig, to_dict
 from builder.publish import card, composition, croissant, manifest
 from builder.publish.parquet import write_shards
 from builder.schema import schema_version
-from builder.storage import Storage
+from builder.storage import Storage, as_storage
 
-STATE_DIR = ".shardsmith"  # work and staging folders inside a release folder, removed after a build
+STATE_DIR = ".shardsmith"  # work and staging folders inside a local release folder, removed after a build
+
+Root = Path | str | Storage  # a release folder: a local path or an fsspec URL
 
 
 class NothingToPublish(RuntimeError):
     """A first release in which no document survived: there would be no shard to load."""
 
 
-def staging_dir(release_root: Path, version: str) -> Path:
-    return release_root / STATE_DIR / f"staging-v{version}"
+class OutputError(ValueError):
+    """A release folder that cannot be used: an unknown protocol, a filesystem package not installed."""
 
 
-def version_exists(release_root: Path, version: str) -> bool:
-    return manifest.manifest_path(release_root, version).exists()
+def open_output(out: str | Path) -> Path | str:
+    """The release folder `out` as the publish functions take it: a local Path for the local disk
+    (a `file://` URL included), else the fsspec URL. Raises OutputError for an unusable URL."""
+    try:
+        store = Storage(str(out))
+    except (ValueError, ImportError) as error:
+        raise OutputError(f"cannot use {out} as a release folder: {error}") from None
+    return store.local_path() if store.local else store.url
 
 
-def clear_leftovers(release_root: Path, version: str) -> None:
-    """Remove what an interrupted publish of `version` moved into place before its manifest."""
-    for folder in (f"data/v{version}", f"reports/v{version}", f"index/v{version}"):
-        path = release_root / folder
-        if path.exists():
-            shutil.rmtree(path)
-    if staging_dir(release_root, version).exists():
-        shutil.rmtree(staging_dir(release_root, version))
+def is_local(release_root: Root) -> bool:
+    return as_storage(release_root).local
+
+
+def staging_dir(release_root: Root, version: str, scratch: Path | None = None) -> Path:
+    """Where `version` is written before it is put into place: inside a local release folder (so
+    that putting it there is a rename), else in the local folder `scratch` (then uploaded)."""
+    store = as_storage(release_root)
+    if store.local:
+        return store.local_path() / STATE_DIR / f"staging-v{version}"
+    if scratch is None:
+        raise ValueError(f"a release in {store.url} is staged in a local scratch folder: give one")
+    return Path(scratch) / f"staging-v{version}"
+
+
+def version_exists(release_root: Root, version: str) -> bool:
+    return as_storage(release_root).exists(*manifest.manifest_parts(version))
+
+
+def clear_leftovers(release_root: Root, version: str, scratch: Path | None = None) -> None:
+    """Remove what an interrupted publish of `version` put into place before its manifest."""
+    store = as_storage(release_root)
+    for parts in (("data", f"v{version}"), ("reports", f"v{version}"), ("index", f"v{version}"), ("removals", f"v{version}.jsonl")):
+        store.remove(*parts)
+    if store.local or scratch is not None:
+        stage = staging_dir(store, version, scratch)
+        if stage.exists():
+            shutil.rmtree(stage)
 
 
 def served_files(previous: dict[str, Any] | None, shards: list[dict[str, Any]], drop: set[str] = frozenset()) -> list[dict]:
@@ -116,7 +151,7 @@ def concat_rejects(work: Storage, out: Path, n_shards: int) -> int:
 
 def publish(
     *,
-    release_root: Path,
+    release_root: Root,
     work: Storage,
     config: BuildConfig,
     config_hash: str,
@@ -127,9 +162,11 @@ def publish(
     timings: dict[str, Any],
     pipeline_version: str,
     tokenizer: dict[str, Any],
+    scratch: Path | None = None,
 ) -> dict[str, Any]:
-    """Write the release of `version` from the processed work shards; return its manifest."""
-    stage = staging_dir(release_root, version)
+    """Write the release of `version` from the processed work shards; return its manifest.
+    `scratch`: a local folder to stage in when the release folder is not on the local disk."""
+    stage = staging_dir(release_root, version, scratch)
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
@@ -206,38 +243,41 @@ def publish(
     return version_manifest
 
 
-def commit(release_root: Path, stage: Path, version: str, version_manifest: dict[str, Any]) -> None:
-    """Move the staged folders into place, the manifest last, then rewrite card and croissant."""
+def commit(release_root: Root, stage: Path, version: str, version_manifest: dict[str, Any]) -> None:
+    """Put the staged folders into place (renamed on the local disk, uploaded elsewhere), rewrite
+    card, croissant and charts for all versions, and write the manifest last."""
+    store = as_storage(release_root)
+    if version_exists(store, version):  # another build published it meanwhile
+        raise FileExistsError(f"version {version} appeared in {store.url} during this build; releases are never overwritten")
+    earlier = manifest.load_all(store)
     for folder in ("data", "reports", "index", "removals"):
         src = stage / folder
         if not src.exists():
             continue
+        if not store.local:
+            store.put_tree(src, folder)
+            continue
         for item in sorted(src.iterdir()):
-            target = release_root / folder / item.name
+            target = store.local_path() / folder / item.name
             target.parent.mkdir(parents=True, exist_ok=True)
             item.rename(target)
-    path = manifest.manifest_path(release_root, version)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(manifest.dump(version_manifest), encoding="utf-8")
-    tmp.replace(path)
+    write_metadata(store, earlier + [version_manifest])
+    store.write_text(manifest.dump(version_manifest), *manifest.manifest_parts(version))
     shutil.rmtree(stage)
-    write_metadata(release_root)
 
 
-def write_metadata(release_root: Path) -> None:
-    """README.md (the card) and croissant.json for every version in the release folder."""
-    manifests = manifest.load_all(release_root)
+def write_metadata(release_root: Root, manifests: list[dict[str, Any]] | None = None) -> None:
+    """README.md (the card), croissant.json and the charts for every version (`manifests`, oldest
+    first; default: those in the release folder)."""
+    store = as_storage(release_root)
+    manifests = manifest.load_all(store) if manifests is None else manifests
     charts = []
     try:
         from builder.publish import charts as chart_module
 
-        charts = chart_module.write(release_root, manifests[-1])
+        charts = chart_module.write(store, manifests[-1])
     except ImportError:
         pass
-    card.write(release_root, card.render(release_root, manifests, charts))
+    card.write(store, card.render(release_root, manifests, charts))
     text = json.dumps(croissant.document(release_root, manifests), indent=2, ensure_ascii=False) + "\n"
-    tmp = release_root / "croissant.json.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(release_root / "croissant.json")
-
+    store.write_text(text, "croissant.json")
