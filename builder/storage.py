@@ -40,10 +40,6 @@ class Storage:
     def path(self, *parts: str) -> str:
         return posixpath.join(self.root, *parts)
 
-    def url_of(self, *parts: str) -> str:
-        """The URL (or local path) of a file or folder below this one, for another Storage."""
-        return "/".join([self.url.rstrip("/"), *parts])
-
     def local_path(self) -> Path:
         """This folder as a local path (only for local storage): a plain path stays as given."""
         return Path(self.url) if "://" not in self.url else Path(self.root)
