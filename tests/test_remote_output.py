@@ -145,7 +145,15 @@ def test_remove_from_remote_release(tmp_path: Path, articles: Path, remote: str)
     assert report.ok, report.render("text")
 
 
-class ReadOnlyMemoryFileSystem(MemoryFileSystem):
+class OwnProtocol(MemoryFileSystem):
+    """The memory filesystem under another protocol name (its paths are its own)."""
+
+    @classmethod
+    def _strip_protocol(cls, path):
+        return super()._strip_protocol(path.removeprefix(f"{cls.protocol}://"))
+
+
+class ReadOnlyMemoryFileSystem(OwnProtocol):
     """A filesystem that lists and reads but refuses every write, as a bucket without write access."""
 
     protocol = "readonly-memory"
@@ -181,3 +189,34 @@ def test_cli_and_file_urls(tmp_path: Path, articles: Path, remote: str):
     assert built.release == out
     assert (out / "manifests" / "v1.0.0.json").is_file() and not (out / ".shardsmith").exists()
     assert [s["sha256"] for s in built.manifest["shards"]] == [s["sha256"] for s in m["shards"]]
+
+
+class RecordingMemoryFileSystem(OwnProtocol):
+    """The memory filesystem, recording the order in which files are written."""
+
+    protocol = "recording-memory"
+    written: list[str] = []
+
+    def _open(self, path, mode="rb", **kwargs):
+        if "r" not in mode:
+            RecordingMemoryFileSystem.written.append(path)
+        return super()._open(path, mode, **kwargs)
+
+    def put_file(self, lpath, rpath, *args, **kwargs):
+        RecordingMemoryFileSystem.written.append(self._strip_protocol(rpath))
+        return super().put_file(lpath, rpath, *args, **kwargs)
+
+
+def test_upload_order_data_first_manifest_last(articles: Path, tmp_path: Path):
+    fsspec.register_implementation("recording-memory", RecordingMemoryFileSystem, clobber=True)
+    RecordingMemoryFileSystem.written = []
+    url = f"recording-memory://order-{tmp_path.name}/corpus"
+    builder.build([str(articles)], url, "1.0.0", run=QUIET)
+    root = f"/order-{tmp_path.name}/corpus/"
+    order = [p[len(root):] for p in RecordingMemoryFileSystem.written if p.startswith(root) and "shardsmith-write-test" not in p]
+    assert order[-1] == "manifests/v1.0.0.json"
+    last_data = max(i for i, p in enumerate(order) if p.split("/")[0] in ("data", "reports", "index"))
+    first_metadata = min(i for i, p in enumerate(order) if p in ("README.md", "croissant.json") or p.startswith("charts/"))
+    assert last_data < first_metadata
+    assert {"data", "reports", "index", "charts", "README.md", "croissant.json"} <= {p.split("/")[0] for p in order}
+    fsspec.filesystem("recording-memory").rm(f"/order-{tmp_path.name}", recursive=True)
