@@ -15,11 +15,14 @@ order is (rank, row)). Output:
 Phases (each a barrier; files only, every file written aside and renamed into place):
 1. `dedup_signatures` (one task per input shard): exact and URL keys, shingle sets, MinHash
    signatures, and per band group the band keys of the shard.
-2. `dedup_candidates` (one task per band group): band buckets of all shards (and of earlier
-   releases' indexes) -> candidate pairs, filtered by signature agreement, split by the shard of
-   the later document.
-3. `dedup_verify` (one task per input shard): exact overlap of candidate pairs (vectorised; pairs
-   whose documents are already linked are skipped) -> verified edges.
+2. `dedup_candidates` (one task per band group): band keys of all shards (and of earlier
+   releases' indexes), one band at a time -> candidate pairs, written per band and per shard of
+   the later document. A task never holds signatures: its memory is the group's band keys and
+   one band's pairs.
+3. `dedup_verify` (one task per input shard): its pairs of every band, merged, filtered by
+   signature agreement (the signatures of the documents involved, one source at a time), then the
+   exact overlap (vectorised; pairs whose documents are already linked are skipped) -> verified
+   edges.
 4. `dedup_components` (one task): connected components of the exact, URL and verified near edges,
    and the keeper of each component (keep policy).
 5. `dedup_keeper_checks` (one task per input shard): every member of a component is measured
@@ -30,8 +33,10 @@ Phases (each a barrier; files only, every file written aside and renamed into pl
    ever removed without a direct check against the document kept for it. Then the traceability
    rows and the index.
 
-Shingle sets are stored as plain .npy files and memory-mapped, so a task reads only the sets of
-the documents it compares.
+Every file is read and written through a `Storage` (builder/storage.py): the work dir may be any
+fsspec URL shared by the workers of a cluster. Shingle sets and signatures are plain .npy files: on
+a local disk they are memory-mapped, elsewhere a task fetches the byte ranges of the documents it
+compares, so either way it reads only those.
 
 Documents are numbered densely: the kept documents of earlier releases first (oldest release
 first), then this build's shards in order. Earlier releases are never changed: a cluster that
@@ -40,12 +45,15 @@ holds one of their documents keeps it, and its members are checked against it.
 
 from __future__ import annotations
 
+import io
 import json
 import mmap
 import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -59,7 +67,7 @@ from builder.stages import near_dedup as nd
 from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges
 from builder.stages.urls import url_key
 from builder.stats import Stats
-from builder.storage import write_local_atomic
+from builder.storage import Storage, write_local_atomic
 
 REMOVED_SCHEMA = pa.schema(
     [
@@ -101,59 +109,153 @@ NO_SIGNATURE = np.uint32(0xFFFFFFFF)  # stored signature of a document without s
 
 
 # ---------------------------------------------------------------------------------------------
-# files
+# files: every work file goes through a Storage (the work dir, or an earlier release's index), on
+# any fsspec filesystem. On a local disk .npy files are memory-mapped, elsewhere a task fetches
+# only the byte ranges of the documents it compares.
 
 
-def write_table(table: pa.Table, path: Path) -> None:
-    write_local_atomic(path, lambda handle: pq.write_table(table, handle, compression="zstd"))
+def write_with(store: Storage, path: str, write: Callable[[BinaryIO], object]) -> None:
+    """Write `path` (relative to the store's root) whole or not at all: aside and renamed on a
+    local disk, one PUT (already atomic) on an object store."""
+    if store.local:
+        write_local_atomic(Path(store.path(path)), write)
+        return
+    target = store.path(path)
+    store.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+    with store.fs.open(target, "wb") as handle:
+        write(handle)
 
 
-def write_npy(array: np.ndarray, path: Path) -> None:
-    write_local_atomic(path, lambda handle: np.save(handle, array))
+def write_table(store: Storage, table: pa.Table, path: str) -> None:
+    write_with(store, path, lambda handle: pq.write_table(table, handle, compression="zstd"))
 
 
-def write_npz(path: Path, **arrays: np.ndarray) -> None:
-    write_local_atomic(path, lambda handle: np.savez(handle, **arrays))
+def write_npy(store: Storage, array: np.ndarray, path: str) -> None:
+    write_with(store, path, lambda handle: np.save(handle, array))
 
 
-def write_json(data: dict, path: Path) -> None:
-    write_local_atomic(path, lambda handle: handle.write(json.dumps(data, sort_keys=True, indent=1).encode("utf-8")))
+def write_npz(store: Storage, path: str, **arrays: np.ndarray) -> None:
+    write_with(store, path, lambda handle: np.savez(handle, **arrays))
 
 
-def save_shingles(sets: nd.ShingleSets, stem: Path, kind: str = "shingles") -> None:
+def write_json(store: Storage, data: dict, path: str) -> None:
+    write_with(store, path, lambda handle: handle.write(json.dumps(data, sort_keys=True, indent=1).encode("utf-8")))
+
+
+def read_table(store: Storage, path: str, columns: list[str] | None = None) -> pa.Table:
+    if store.local:
+        return pq.read_table(store.path(path), columns=columns)
+    return store.read_parquet(path, columns=columns)
+
+
+def num_rows(store: Storage, path: str) -> int:
+    if store.local:
+        return pq.ParquetFile(store.path(path)).metadata.num_rows
+    with store.fs.open(store.path(path), "rb") as handle:
+        return pq.ParquetFile(handle).metadata.num_rows
+
+
+def load_npy(store: Storage, path: str, mmap: bool = False) -> np.ndarray:
+    """A .npy work file: memory-mapped (local disk, `mmap`), else read whole."""
+    if store.local:
+        return map_npy(Path(store.path(path))) if mmap else np.load(store.path(path))
+    return np.load(io.BytesIO(store.read_bytes(path)))
+
+
+def load_npz(store: Storage, path: str) -> dict[str, np.ndarray]:
+    source = store.path(path) if store.local else io.BytesIO(store.read_bytes(path))
+    with np.load(source) as data:
+        return {k: data[k] for k in data.files}
+
+
+def npy_layout(handle: BinaryIO) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, header bytes) of an open .npy file."""
+    version = np.lib.format.read_magic(handle)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read_header(handle)
+    return shape, dtype, handle.tell()
+
+
+def read_npy_ranges(store: Storage, path: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Elements starts[i]:ends[i] of a 1-D .npy file, concatenated (ranges sorted and disjoint),
+    fetched as byte ranges (adjacent ranges merged into one request)."""
+    target = store.path(path)
+    with store.fs.open(target, "rb") as handle:
+        _, dtype, header = npy_layout(handle)
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    filled = ends > starts
+    starts, ends = starts[filled], ends[filled]
+    if not len(starts):
+        return np.zeros(0, dtype=dtype)
+    run_start = np.ones(len(starts), dtype=bool)
+    run_start[1:] = starts[1:] != ends[:-1]
+    first, last = np.flatnonzero(run_start), np.append(np.flatnonzero(run_start)[1:], len(starts)) - 1
+    size = dtype.itemsize
+    blobs = store.fs.cat_ranges([target] * len(first), (header + starts[first] * size).tolist(), (header + ends[last] * size).tolist())
+    return np.frombuffer(b"".join(blobs), dtype=dtype)
+
+
+def save_shingles(store: Storage, sets: nd.ShingleSets, stem: str, kind: str = "shingles") -> None:
     """`{stem}.{kind}.values.npy` and `{stem}.{kind}.offsets.npy` (values first: offsets mark completion).
     kind: `shingles` (sorted unique sets) or `sequences` (in text order, this build's shards only)."""
-    write_npy(np.ascontiguousarray(sets.values, dtype=np.uint32), stem.with_name(f"{stem.name}.{kind}.values.npy"))
-    write_npy(np.ascontiguousarray(sets.offsets, dtype=np.int64), stem.with_name(f"{stem.name}.{kind}.offsets.npy"))
+    write_npy(store, np.ascontiguousarray(sets.values, dtype=np.uint32), f"{stem}.{kind}.values.npy")
+    write_npy(store, np.ascontiguousarray(sets.offsets, dtype=np.int64), f"{stem}.{kind}.offsets.npy")
 
 
-def open_shingles(stem: Path, kind: str = "shingles", mmap: bool = True) -> nd.ShingleSets | None:
-    """The shingle sets saved at `stem`, memory-mapped (only the compared documents are read).
-    Indexes written before the .npy layout hold one `{stem}.shingles.npz`, loaded whole.
-    None when there are no sequences."""
-    values = stem.with_name(f"{stem.name}.{kind}.values.npy")
-    if values.exists():
-        return nd.ShingleSets(np.load(stem.with_name(f"{stem.name}.{kind}.offsets.npy")), map_npy(values) if mmap else np.load(values))
-    if kind != "shingles":
-        return None
-    with np.load(stem.with_name(stem.name + ".shingles.npz")) as data:
-        return nd.ShingleSets(data["offsets"], data["values"])
+def read_shingles(store: Storage, stem: str, kind: str = "shingles", docs: np.ndarray | None = None,
+                  offsets: np.ndarray | None = None) -> nd.ShingleSets | None:
+    """The shingle sets saved at `stem` (see save_shingles); None when there are none of `kind`.
+
+    With `docs`, only those documents' sets need to be read (the others may be empty): on a local
+    disk the values are memory-mapped (the kernel reads the touched pages), elsewhere the byte
+    ranges of those documents are fetched. Document numbers stay those of the file. `offsets`,
+    when the caller holds them already, saves reading them again. Indexes written before the .npy
+    layout hold one `{stem}.shingles.npz`, read whole."""
+    values = f"{stem}.{kind}.values.npy"
+    if offsets is None:
+        offsets = read_shingle_offsets(store, stem, kind)
+        if offsets is None:
+            if kind != "shingles":
+                return None
+            data = load_npz(store, f"{stem}.shingles.npz")
+            return nd.ShingleSets(data["offsets"], data["values"])
+    if store.local:
+        return nd.ShingleSets(offsets, map_npy(Path(store.path(values))))
+    if docs is None:
+        return nd.ShingleSets(offsets, load_npy(store, values))
+    docs = np.unique(np.asarray(docs, dtype=np.int64))
+    sizes = np.zeros(len(offsets) - 1, dtype=np.int64)
+    sizes[docs] = offsets[docs + 1] - offsets[docs]
+    part = read_npy_ranges(store, values, offsets[docs], offsets[docs + 1])
+    return nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), part)
+
+
+def read_shingle_offsets(store: Storage, stem: str, kind: str = "shingles") -> np.ndarray | None:
+    """The offsets of the shingle sets saved at `stem` (None when there are none in the .npy layout)."""
+    path = f"{stem}.{kind}.offsets.npy"
+    return load_npy(store, path) if store.exists(path) else None
 
 
 def map_npy(path: Path) -> np.ndarray:
     """A read-only memory map of a 1-D .npy array, advised for random access: tasks read scattered
     documents, and the kernel's read-ahead would otherwise map (and count in RSS) far more than they read."""
     with open(path, "rb") as handle:
-        version = np.lib.format.read_magic(handle)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read_header(handle)
-        header = handle.tell()
+        shape, dtype, header = npy_layout(handle)
         if handle.seek(0, os.SEEK_END) == header:  # empty array: nothing to map
             return np.zeros(shape, dtype=dtype)
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     if hasattr(mmap, "MADV_RANDOM"):
         mapped.madvise(mmap.MADV_RANDOM)
     return np.frombuffer(mapped, dtype=dtype, count=int(np.prod(shape)), offset=header).reshape(shape)
+
+
+def open_shingles(stem: Path, kind: str = "shingles", mmap: bool = True) -> nd.ShingleSets | None:
+    """The shingle sets saved at a local `stem` (memory-mapped unless `mmap` is False)."""
+    stem = Path(stem)
+    store = Storage(str(stem.parent))
+    if not mmap and (stem.parent / f"{stem.name}.{kind}.values.npy").exists():
+        return nd.ShingleSets(np.load(stem.with_name(f"{stem.name}.{kind}.offsets.npy")), np.load(stem.with_name(f"{stem.name}.{kind}.values.npy")))
+    return read_shingles(store, stem.name, kind)
 
 
 def load_shingles(path: Path) -> nd.ShingleSets:
@@ -207,15 +309,22 @@ class Source:
     """A numbered run of documents: an input shard of this build, or a part of an earlier release's index."""
 
     name: str
-    meta: Path
-    sig: Path
-    shingles: Path  # stem of the shingle files (see save_shingles)
+    store: Storage  # where its files are: the work dir, or an earlier release's index folder
+    stem: str  # its files, relative to the store: `{stem}.meta.parquet`, `{stem}.sig.npy`, shingles (see save_shingles)
     current_rank: int | None  # the shard rank for this build's shards, None for earlier releases
     comparable: bool  # signatures and shingles can be compared with this build's
 
+    @property
+    def meta(self) -> str:
+        return f"{self.stem}.meta.parquet"
 
-def work_file(ctx: BuildContext, rank: int, suffix: str) -> Path:
-    return ctx.path("dedup", "shards", f"{rank:05d}.{suffix}")
+    @property
+    def sig(self) -> str:
+        return f"{self.stem}.sig.npy"
+
+
+def shard_stem(rank: int) -> str:
+    return f"dedup/shards/{rank:05d}"
 
 
 def sources(ctx: BuildContext) -> list[Source]:
@@ -223,46 +332,57 @@ def sources(ctx: BuildContext) -> list[Source]:
     out = []
     settings = index_settings(ctx.config.near_dedup)
     for index_dir in ctx.previous_indexes:
-        index = Path(index_dir)
-        config_file = index / "config.json"
-        comparable = config_file.exists() and json.loads(config_file.read_text()).get("near") == settings
-        for meta in sorted((index / "near").glob("*.meta.parquet")):
-            stem = meta.name[: -len(".meta.parquet")]
-            out.append(Source(f"{index}:{stem}", meta, meta.with_name(stem + ".sig.npy"), meta.with_name(stem), None, comparable))
+        index = Storage(index_dir)
+        comparable = index.exists("config.json") and index.read_json("config.json").get("near") == settings
+        for name in index.listdir("near"):
+            if name.endswith(".meta.parquet"):
+                stem = name[: -len(".meta.parquet")]
+                out.append(Source(f"{index_dir}:{stem}", index, f"near/{stem}", None, comparable))
     for rank in range(ctx.n_shards):
-        out.append(Source(f"shard {rank}", work_file(ctx, rank, "meta.parquet"), work_file(ctx, rank, "sig.npy"), ctx.path("dedup", "shards", f"{rank:05d}"), rank, True))
+        out.append(Source(f"shard {rank}", ctx.store, shard_stem(rank), rank, True))
     return out
 
 
 def source_offsets(all_sources: list[Source]) -> np.ndarray:
     """First dense number of every source (and the total at the end)."""
-    counts = [pq.ParquetFile(s.meta).metadata.num_rows for s in all_sources]
+    counts = [num_rows(s.store, s.meta) for s in all_sources]
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
 
 
 class ShingleStore:
-    """The shingle sets of every source (memory-mapped); incomparable sources (an earlier release
+    """The shingle sets of every source, read as needed; incomparable sources (an earlier release
     with other shingle settings) have none."""
 
     def __init__(self, all_sources: list[Source], offsets: np.ndarray, near_enabled: bool = True) -> None:
         self.sources, self.offsets, self.near_enabled = all_sources, offsets, near_enabled
+        self._offsets: dict[tuple[int, str], np.ndarray | None] = {}  # small (8 bytes per document): kept
 
     def source_of(self, docs: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.offsets, docs, side="right") - 1
 
-    # The maps are not kept: each comparison maps what it needs and drops it, so the mapped pages a
-    # task has touched (which count in its RSS) never add up over all shards.
-    def sets(self, i: int) -> nd.ShingleSets:
+    def _set_offsets(self, i: int, kind: str) -> np.ndarray | None:
+        if (i, kind) not in self._offsets:
+            source = self.sources[i]
+            self._offsets[(i, kind)] = read_shingle_offsets(source.store, source.stem, kind)
+        return self._offsets[(i, kind)]
+
+    # The values are not kept: each comparison maps (local disk) or fetches (elsewhere) what it
+    # needs and drops it, so what a task has touched never adds up over all shards.
+    def sets(self, i: int, docs: np.ndarray | None = None) -> nd.ShingleSets:
+        """Shingle sets of source i (numbered within it); with `docs`, only those need be read."""
         source = self.sources[i]
         if source.comparable and self.near_enabled:
-            return open_shingles(source.shingles)
+            return read_shingles(source.store, source.stem, "shingles", docs, self._set_offsets(i, "shingles"))
         n = int(self.offsets[i + 1] - self.offsets[i])
         return nd.ShingleSets(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
 
-    def sequences(self, i: int) -> nd.ShingleSets | None:
+    def sequences(self, i: int, docs: np.ndarray | None = None) -> nd.ShingleSets | None:
         """Shingles in text order of a shard of this build (None for earlier releases' documents)."""
         source = self.sources[i]
-        return open_shingles(source.shingles, "sequences") if source.current_rank is not None and self.near_enabled else None
+        if source.current_rank is None or not self.near_enabled:
+            return None
+        offsets = self._set_offsets(i, "sequences")
+        return None if offsets is None else read_shingles(source.store, source.stem, "sequences", docs, offsets)
 
     def novel_shares(self, docs: np.ndarray, others: np.ndarray, min_run: int) -> np.ndarray:
         """`nd.novel_run_shares` of the pairs (docs[i] in text order, others[i]'s set); NaN where
@@ -271,11 +391,12 @@ class ShingleStore:
         src_d, src_o = self.source_of(docs), self.source_of(others)
         groups = np.unique(np.stack([src_d, src_o], axis=1), axis=0) if len(docs) else []
         for i, j in groups:
-            sequences = self.sequences(i)
+            part = np.flatnonzero((src_d == i) & (src_o == j))
+            local_d, local_o = docs[part] - self.offsets[i], others[part] - self.offsets[j]
+            sequences = self.sequences(i, local_d)
             if sequences is None:
                 continue
-            part = np.flatnonzero((src_d == i) & (src_o == j))
-            shares[part] = nd.novel_run_shares(sequences, docs[part] - self.offsets[i], self.sets(j), others[part] - self.offsets[j], min_run)
+            shares[part] = nd.novel_run_shares(sequences, local_d, self.sets(j, local_o), local_o, min_run)
         return shares
 
     def verify(self, docs_a: np.ndarray, docs_b: np.ndarray, rule: nd.VerifyRule) -> tuple[nd.Overlaps, np.ndarray, np.ndarray]:
@@ -303,10 +424,37 @@ class ShingleStore:
         groups = np.unique(np.stack([src_a, src_b], axis=1), axis=0) if len(docs_a) else []
         for i, j in groups:
             part = np.flatnonzero((src_a == i) & (src_b == j))
-            o = nd.pair_overlaps(self.sets(i), docs_a[part] - self.offsets[i], self.sets(j), docs_b[part] - self.offsets[j])
+            local_a, local_b = docs_a[part] - self.offsets[i], docs_b[part] - self.offsets[j]
+            if i == j:
+                sets_a = sets_b = self.sets(i, np.concatenate([local_a, local_b]))
+            else:
+                sets_a, sets_b = self.sets(i, local_a), self.sets(j, local_b)
+            o = nd.pair_overlaps(sets_a, local_a, sets_b, local_b)
             for field, values in zip(fields, (o.intersection, o.size_a, o.size_b, o.digit_common, o.digits_a, o.digits_b)):
                 field[part] = values
         return nd.Overlaps(*fields)
+
+    def estimated_jaccard(self, docs_a: np.ndarray, docs_b: np.ndarray, num_perm: int) -> np.ndarray:
+        """Share of agreeing MinHash bins of the pairs, from the signatures of the sources involved
+        (one source's signatures at a time); 0 where a source is not comparable."""
+        out = np.zeros(len(docs_a))
+        src_a, src_b = self.source_of(docs_a), self.source_of(docs_b)
+        groups = np.unique(np.stack([src_a, src_b], axis=1), axis=0) if len(docs_a) else []
+        loaded: dict[int, np.ndarray] = {}
+        for i, j in groups:
+            if not (self.sources[i].comparable and self.sources[j].comparable):
+                continue
+            for k in (i, j):
+                if k not in loaded:
+                    if len(loaded) >= 2:  # bounded: the later source of these pairs and one other
+                        loaded.pop(next(key for key in loaded if key != j))
+                    loaded[k] = load_npy(self.sources[k].store, self.sources[k].sig, mmap=True)
+            part = np.flatnonzero((src_a == i) & (src_b == j))
+            for block in np.array_split(part, max(1, len(part) // 100_000)):
+                sig_a = loaded[i][docs_a[block] - self.offsets[i]]
+                sig_b = loaded[j][docs_b[block] - self.offsets[j]]
+                out[block] = nd.estimated_jaccard(sig_a, sig_b) if sig_a.shape[1:] == (num_perm,) == sig_b.shape[1:] else 0.0
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +465,8 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     stats = Stats()
     cfg = ctx.config
     near = cfg.near_dedup
-    table = pq.read_table(ctx.docs_path(rank), columns=["id", "text", "url", "source_id", "published", "source"])
+    store = ctx.store
+    table = read_table(store, f"docs/{rank:05d}.parquet", columns=["id", "text", "url", "source_id", "published", "source"])
     texts = table["text"].to_pylist()
     urls = table["url"].to_pylist()
     canonical = [canonical_text(t, cfg.exact_dedup.ignore_whitespace) for t in texts]
@@ -357,14 +506,16 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     for group, band_ids in enumerate(band_groups(near)):
         keys = nd.band_keys(sig64[has_shingles], bands, rows, band_ids) if near.enabled else np.zeros((0, len(band_ids)), np.int64)
         write_npz(
-            ctx.path("dedup", "bands", f"{group:03d}", f"{rank:05d}.npz"),
+            store,
+            band_file(group, rank),
             keys=keys.reshape(-1),
             rows=np.repeat(has_shingles, len(band_ids)) if near.enabled else np.zeros(0, np.int32),
         )
-    save_shingles(sets, ctx.path("dedup", "shards", f"{rank:05d}"))
-    save_shingles(sequences, ctx.path("dedup", "shards", f"{rank:05d}"), "sequences")
-    write_npy(sig, work_file(ctx, rank, "sig.npy"))
-    write_table(meta, work_file(ctx, rank, "meta.parquet"))  # last: its presence means the shard is done
+    stem = shard_stem(rank)
+    save_shingles(store, sets, stem)
+    save_shingles(store, sequences, stem, "sequences")
+    write_npy(store, sig, f"{stem}.sig.npy")
+    write_table(store, meta, f"{stem}.meta.parquet")  # last: its presence means the shard is done
     return stats
 
 
@@ -372,59 +523,66 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
 # phase 2: candidate pairs per band group
 
 
-def load_signatures(all_sources: list[Source], num_perm: int) -> np.ndarray:
-    """Signatures of every document in dense order (rows of incomparable sources never agree)."""
-    parts = []
-    for source in all_sources:
-        sig = np.load(source.sig)
-        if not source.comparable or sig.shape[1:] != (num_perm,):
-            sig = np.full((pq.ParquetFile(source.meta).metadata.num_rows, num_perm), NO_SIGNATURE, dtype=np.uint32)
-        parts.append(sig)
-    return np.concatenate(parts) if parts else np.zeros((0, num_perm), np.uint32)
+def band_file(group: int, rank: int) -> str:
+    """Band keys of a shard's documents for one band group (written by phase 1)."""
+    return f"dedup/bands/{group:03d}/{rank:05d}.npz"
 
 
-def dedup_candidates(ctx: BuildContext, group: int) -> Stats:
-    stats = Stats()
+def pair_file(band: int, rank: int) -> str:
+    """Candidate pairs of one band whose later document is in shard `rank` (written by phase 2)."""
+    return f"dedup/pairs/{band:03d}/{rank:05d}.npy"
+
+
+def group_keys(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray]:
+    """(keys (n, len(band_ids)) int64, dense document numbers (n,)) of every banded document for
+    these bands: this build's shards from their band files; earlier releases' index parts from
+    their signatures, one part at a time."""
     near = ctx.config.near_dedup
-    out_dir = ctx.path("dedup", "pairs", f"{group:03d}")
-    all_sources = sources(ctx)
-    offsets = source_offsets(all_sources)
-    n_old = int(offsets[sum(1 for s in all_sources if s.current_rank is None)])
     bands, rows = lsh_shape(near)
     band_ids = band_groups(near)[group]
     keys, docs = [], []
-    signatures = load_signatures(all_sources, near.num_perm) if near.enabled else None
-    if near.enabled:
-        for i, source in enumerate(all_sources):
-            if source.current_rank is None:
-                if not source.comparable:
-                    continue
-                sig = signatures[offsets[i]: offsets[i + 1]].astype(np.uint64)
-                banded = np.flatnonzero((sig != NO_SIGNATURE).any(axis=1))
-                keys.append(nd.band_keys(sig[banded], bands, rows, band_ids).reshape(-1))
-                docs.append(np.repeat(banded.astype(np.int64) + offsets[i], len(band_ids)))
-            else:
-                with np.load(ctx.path("dedup", "bands", f"{group:03d}", f"{source.current_rank:05d}.npz")) as data:
-                    keys.append(data["keys"])
-                    docs.append(data["rows"].astype(np.int64) + offsets[i])
-    pairs = np.zeros((0, 2), dtype=np.int64)
-    if keys:
-        pairs = nd.unique_pairs(nd.bucket_pairs(np.concatenate(keys), np.concatenate(docs), near.bucket_window))
-    del keys, docs
-    stats.inc("near_dedup.bucket_pairs", len(pairs))
-    pairs = pairs[pairs[:, 1] >= n_old]  # pairs inside earlier releases were settled by them
-    if len(pairs):
-        keep = np.concatenate([  # in blocks: two gathered signature rows per pair would be large
-            nd.estimated_jaccard(signatures[block[:, 0]], signatures[block[:, 1]]) >= near.min_estimated_jaccard
-            for block in np.array_split(pairs, max(1, len(pairs) // 100_000))
-        ])
-        stats.inc("near_dedup.prefilter_dropped", int(np.count_nonzero(~keep)))
-        pairs = pairs[keep]
-    # One file per shard of the later document (always a shard of this build).
-    owner = np.searchsorted(offsets, pairs[:, 1], side="right") - 1
     for i, source in enumerate(all_sources):
-        if source.current_rank is not None:
-            write_npy(pairs[owner == i], out_dir / f"{source.current_rank:05d}.npy")
+        if source.current_rank is None:
+            if not source.comparable:
+                continue
+            sig = load_npy(source.store, source.sig).astype(np.uint64)
+            banded = np.flatnonzero((sig != NO_SIGNATURE).any(axis=1))
+            keys.append(nd.band_keys(sig[banded], bands, rows, band_ids))
+            docs.append(banded.astype(np.int64) + offsets[i])
+            del sig
+        else:
+            data = load_npz(source.store, band_file(group, source.current_rank))
+            shard_keys = data["keys"].reshape(-1, len(band_ids))
+            keys.append(shard_keys)
+            docs.append(data["rows"].reshape(-1, len(band_ids))[:, 0].astype(np.int64) + offsets[i])
+    if not keys:
+        return np.zeros((0, len(band_ids)), np.int64), np.zeros(0, np.int64)
+    return np.concatenate(keys), np.concatenate(docs)
+
+
+def dedup_candidates(ctx: BuildContext, group: int) -> Stats:
+    """Candidate pairs of a band group, one band at a time: what a task holds is the group's band
+    keys (8 bytes per band per document, plus a document number) and one band's pairs, never
+    signatures. Each band's pairs are written per shard of the later document; the verify task of
+    that shard merges them and filters them by signature agreement."""
+    stats = Stats()
+    near = ctx.config.near_dedup
+    all_sources = sources(ctx)
+    offsets = source_offsets(all_sources)
+    n_old = int(offsets[sum(1 for s in all_sources if s.current_rank is None)])
+    band_ids = band_groups(near)[group]
+    current = [(i, s.current_rank) for i, s in enumerate(all_sources) if s.current_rank is not None]
+    keys, docs = group_keys(ctx, all_sources, offsets, group) if near.enabled else (np.zeros((0, len(band_ids)), np.int64), np.zeros(0, np.int64))
+    for column, band in enumerate(band_ids):
+        pairs = nd.bucket_pairs(keys[:, column], docs, near.bucket_window)
+        pairs = pairs[pairs[:, 1] >= n_old]  # pairs inside earlier releases were settled by them
+        stats.inc("near_dedup.bucket_pairs", len(pairs))
+        # One file per shard of the later document (always a shard of this build), by owner.
+        pairs = pairs[np.argsort(pairs[:, 1], kind="stable")]
+        bounds = np.searchsorted(pairs[:, 1], offsets)
+        for i, rank in current:
+            write_npy(ctx.store, pairs[bounds[i]: bounds[i + 1]], pair_file(band, rank))
+        del pairs
     return stats
 
 
@@ -453,12 +611,17 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
     components; the keeper checks of phase 5 measure what the traceability rows need)."""
     stats = Stats()
     near = ctx.config.near_dedup
-    n_groups = len(band_groups(near))
-    parts = [np.load(ctx.path("dedup", "pairs", f"{g:03d}", f"{rank:05d}.npy")) for g in range(n_groups)]
+    bands, _ = lsh_shape(near)
+    parts = [load_npy(ctx.store, pair_file(band, rank)) for band in range(bands)] if near.enabled else []
     pairs = nd.unique_pairs(np.concatenate(parts)) if parts else np.zeros((0, 2), np.int64)
-    stats.inc("near_dedup.candidates", len(pairs))
+    del parts
     all_sources = sources(ctx)
     store = ShingleStore(all_sources, source_offsets(all_sources), near.enabled)
+    if len(pairs):  # the signature estimate first: a pair that agrees in too few bins is not read
+        keep = store.estimated_jaccard(pairs[:, 0], pairs[:, 1], near.num_perm) >= near.min_estimated_jaccard
+        stats.inc("near_dedup.prefilter_dropped", int(np.count_nonzero(~keep)))
+        pairs = pairs[keep]
+    stats.inc("near_dedup.candidates", len(pairs))
     rule = verify_rule(near)
     nodes, local = np.unique(pairs.reshape(-1), return_inverse=True)
     local = local.reshape(-1, 2)
@@ -492,7 +655,7 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
         round_no += 1
     table = pa.table({k: np.concatenate(v) if v else np.zeros(0) for k, v in edges.items()}, schema=EDGE_SCHEMA)
     table = table.take(pa.array(np.lexsort((table["b"].to_numpy(), table["a"].to_numpy()))))
-    write_table(table, ctx.path("dedup", "edges", f"{rank:05d}.parquet"))
+    write_table(ctx.store, table, f"dedup/edges/{rank:05d}.parquet")
     return stats
 
 
@@ -512,8 +675,10 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     n_total = int(offsets[-1])
     stats.inc("dedup.previous_index_docs", n_old)
 
-    old = [pq.read_table(s.meta, columns=["text_key", "url_key"]) for s in all_sources if s.current_rank is None]
-    new = [pq.read_table(s.meta, columns=["n_chars", "published", "source", "text_key", "url_key"]) for s in all_sources if s.current_rank is not None]
+    # The keep policy's columns only: dates and sources as Python strings cost ~100 bytes per document.
+    policy_columns = {"earliest": ["published"], "source_priority": ["source"]}.get(near.keep, [])
+    old = [read_table(s.store, s.meta, columns=["text_key", "url_key"]) for s in all_sources if s.current_rank is None]
+    new = [read_table(s.store, s.meta, columns=["n_chars", *policy_columns, "text_key", "url_key"]) for s in all_sources if s.current_rank is not None]
     new_meta = pa.concat_tables(new) if new else META_SCHEMA.empty_table()
     text_keys = np.concatenate([t["text_key"].to_numpy() for t in old] + [new_meta["text_key"].to_numpy()]).astype(np.int64)
     url_keys = np.concatenate([t["url_key"].to_numpy() for t in old] + [new_meta["url_key"].to_numpy()]).astype(np.int64)
@@ -524,7 +689,7 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     if cfg.url_dedup.enabled:
         links.append(same_key_edges(url_keys))
     if near.enabled:
-        edges = pa.concat_tables([pq.read_table(ctx.path("dedup", "edges", f"{r:05d}.parquet"), columns=["a", "b"]) for r in range(ctx.n_shards)])
+        edges = pa.concat_tables([read_table(ctx.store, f"dedup/edges/{r:05d}.parquet", columns=["a", "b"]) for r in range(ctx.n_shards)])
         links.append(np.stack([edges["a"].to_numpy(), edges["b"].to_numpy()], axis=1).astype(np.int64))
     links = np.concatenate(links)
     roots = component_labels(n_total, links[:, 0], links[:, 1])
@@ -533,8 +698,8 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     rank_new = nd.keep_order(
         near.keep,
         new_meta["n_chars"].to_numpy(),
-        new_meta["published"].to_pylist(),
-        new_meta["source"].to_pylist(),
+        new_meta["published"].to_pylist() if "published" in policy_columns else [None] * new_meta.num_rows,
+        new_meta["source"].to_pylist() if "source" in policy_columns else [None] * new_meta.num_rows,
         near.source_priority,
     )
     priority = np.concatenate([np.arange(n_old, dtype=np.int64) - n_old, rank_new])  # old docs first, in order
@@ -545,13 +710,12 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     keeper_of_root[roots[order][first_of_root]] = order[first_of_root]
     keeper = keeper_of_root[roots]
     stats.inc("dedup.components", int(np.count_nonzero(first_of_root & (np.bincount(roots, minlength=n_total)[roots[order]] > 1))))
-    write_npz(ctx.path("dedup", "components.npz"), roots=roots, keeper=keeper, priority=priority, text_keys=text_keys, url_keys=url_keys, n_old=np.int64(n_old))
+    write_npz(ctx.store, "dedup/components.npz", roots=roots, keeper=keeper, priority=priority, text_keys=text_keys, url_keys=url_keys, n_old=np.int64(n_old))
     return stats
 
 
 def load_components(ctx: BuildContext) -> dict[str, np.ndarray]:
-    with np.load(ctx.path("dedup", "components.npz")) as data:
-        return {k: data[k] for k in data.files}
+    return load_npz(ctx.store, "dedup/components.npz")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -581,7 +745,7 @@ def dedup_keeper_checks(ctx: BuildContext, rank: int) -> Stats:
         {"doc": docs, "keeper": keeper, "measured": measured, "duplicate": duplicate, "containment": o.containment, "jaccard": o.jaccard},
         schema=CHECK_SCHEMA,
     )
-    write_table(table, ctx.path("dedup", "checks", f"{rank:05d}.parquet"))
+    write_table(ctx.store, table, f"dedup/checks/{rank:05d}.parquet")
     return stats
 
 
@@ -631,7 +795,7 @@ def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
     if cfg.exact_dedup.enabled:
         exact = members[text_keys[members] == text_keys[keeper[members]]]
         kept_for[exact], method[exact], similarity[exact] = keeper[exact], "exact", 1.0
-    checks = pa.concat_tables([pq.read_table(ctx.path("dedup", "checks", f"{r:05d}.parquet")) for r in range(ctx.n_shards)])
+    checks = pa.concat_tables([read_table(ctx.store, f"dedup/checks/{r:05d}.parquet") for r in range(ctx.n_shards)])
     doc = checks["doc"].to_numpy()
     measured = checks["measured"].to_numpy(zero_copy_only=False)
     containment = checks["containment"].to_numpy()
@@ -676,8 +840,8 @@ def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
     for name in methods:
         stats.inc(f"dedup.{name}")
 
-    old = [pq.read_table(s.meta, columns=["id"]) for s in all_sources if s.current_rank is None]
-    new_meta = pa.concat_tables([pq.read_table(s.meta, columns=["id", "source_id", "url"]) for s in all_sources if s.current_rank is not None])
+    old = [read_table(s.store, s.meta, columns=["id"]) for s in all_sources if s.current_rank is None]
+    new_meta = pa.concat_tables([read_table(s.store, s.meta, columns=["id", "source_id", "url"]) for s in all_sources if s.current_rank is not None])
     ids = pa.concat_arrays([t["id"].combine_chunks() for t in old] + [new_meta["id"].combine_chunks()])
     local = removed - n_old
     sims = similarity[removed]
@@ -692,12 +856,12 @@ def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
         },
         schema=REMOVED_SCHEMA,
     )
-    write_table(rows, ctx.path("dedup", "removed.parquet"))
+    write_table(ctx.store, rows, "dedup/removed.parquet")
 
     kept_new, counts = np.unique(kept_of_removed[kept_of_removed >= n_old], return_counts=True)
     cluster_ids = ids.take(pa.array(kept_new))
     clusters = pa.table({"id": cluster_ids, "dup_count": pa.array(counts.astype(np.int32), pa.int32()), "dup_cluster": cluster_ids}, schema=CLUSTERS_SCHEMA)
-    write_table(clusters, ctx.path("dedup", "clusters.parquet"))
+    write_table(ctx.store, clusters, "dedup/clusters.parquet")
     stats.inc("dedup.clusters", len(kept_new))
     stats.inc("dedup.removed", len(removed))
 
@@ -709,21 +873,23 @@ def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
 
 def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarray, is_removed: np.ndarray) -> None:
     """`dedup/index/`: keys, signatures and shingle sets of this build's kept documents, one part per shard."""
-    index = ctx.path("dedup", "index")
+    store = ctx.store
     for i, source in enumerate(all_sources):
         if source.current_rank is None:
             continue
         keep_doc = ~is_removed[offsets[i]: offsets[i + 1]]
         kept = np.flatnonzero(keep_doc)
-        stem = f"{source.current_rank:05d}"
-        meta = pq.read_table(source.meta, columns=["id", "text_key", "url_key"]).take(pa.array(kept))
-        sets = open_shingles(source.shingles, mmap=False)  # read whole, one shard at a time (mapped pages would add up)
+        stem = f"dedup/index/near/{source.current_rank:05d}"
+        meta = read_table(source.store, source.meta, columns=["id", "text_key", "url_key"]).take(pa.array(kept))
+        # Read whole, one shard at a time (mapped pages would add up over the shards).
+        offsets_i = read_shingle_offsets(source.store, source.stem)
+        sets = nd.ShingleSets(offsets_i, load_npy(source.store, f"{source.stem}.shingles.values.npy"))
         sizes = sets.sizes[kept]
         values = sets.values[np.repeat(keep_doc, sets.sizes)]
-        save_shingles(nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values), index / "near" / stem)
-        write_npy(np.load(source.sig)[kept], index / "near" / f"{stem}.sig.npy")
-        write_table(meta.cast(INDEX_META_SCHEMA), index / "near" / f"{stem}.meta.parquet")
-    write_json({"near": index_settings(ctx.config.near_dedup)}, index / "config.json")
+        save_shingles(store, nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values), stem)
+        write_npy(store, load_npy(source.store, source.sig)[kept], f"{stem}.sig.npy")
+        write_table(store, meta.cast(INDEX_META_SCHEMA), f"{stem}.meta.parquet")
+    write_json(store, {"near": index_settings(ctx.config.near_dedup)}, "dedup/index/config.json")
 
 
 def plan(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Stats], int]]:

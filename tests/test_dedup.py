@@ -5,12 +5,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from helpers import article_body, write_articles
 
+import builder
 from builder import dedup
-from builder.config import BuildConfig, NearDedupConfig
+from builder.config import BuildConfig, NearDedupConfig, RunOptions
 from builder.context import BuildContext
 from builder.document import hash128
 from builder.schema import document_schema
+from builder.storage import Storage
 
 VOCAB = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in "klmnrst"]
 
@@ -168,6 +171,36 @@ def test_same_output_for_any_task_order_and_worker_count(tmp_path):
     assert outputs(one) == outputs(three)
 
 
+def test_same_output_on_an_fsspec_work_dir_as_on_a_local_one(tmp_path):
+    """The phases read and write only through the work dir's Storage: on fsspec's in-process
+    memory:// filesystem (no local paths, no memory maps) they give the same bytes, and a later
+    release reads an earlier index from there too."""
+    local, remote = tmp_path / "local", f"memory://dedup-{tmp_path.name}/work"
+    write_docs(local, corpus())
+    store = Storage(remote)
+    for rank in range(2):
+        store.write_bytes((local / "docs" / f"{rank:05d}.parquet").read_bytes(), "docs", f"{rank:05d}.parquet")
+    run_all(make_ctx(local, 2))
+    run_all(make_ctx(remote, 2), reverse=True)
+    files = ["removed.parquet", "clusters.parquet"] + sorted(str(p.relative_to(local / "dedup")) for p in (local / "dedup" / "index").rglob("*") if p.is_file())
+    assert [store.read_bytes("dedup", f) for f in files] == outputs(local)
+    assert not [f for f in store.fs.find(store.root) if f.endswith(".tmp")]
+    assert removed_rows(local)["a2"]["method"] == "near"
+
+    new_docs = [[{"id": "n1", "text": edited(story(1), 4, 0.01), "url": "https://new.com/n1", "source": "new.com", "published": "2024-05-01"},
+                 {"id": "n3", "text": story(77), "url": "https://new.com/n3", "source": "new.com", "published": "2024-05-01"}]]
+    second_local, second_remote = tmp_path / "second", f"memory://dedup-{tmp_path.name}/second"
+    write_docs(second_local, new_docs)
+    second = Storage(second_remote)
+    second.write_bytes((second_local / "docs" / "00000.parquet").read_bytes(), "docs", "00000.parquet")
+    run_all(make_ctx(second_local, 1, previous=[str(local / "dedup" / "index")]))
+    run_all(make_ctx(second_remote, 1, previous=[f"{remote}/dedup/index"]))
+    assert removed_rows(second_local)["n1"]["kept_id"] == "a1"
+    assert second.read_bytes("dedup", "removed.parquet") == (second_local / "dedup" / "removed.parquet").read_bytes()
+    store.remove()
+    second.remove()
+
+
 def test_a_killed_task_reruns_from_scratch(tmp_path):
     write_docs(tmp_path, corpus())
     ctx = make_ctx(tmp_path, 2)
@@ -285,3 +318,20 @@ def test_a_new_copy_that_fails_the_old_keeper_is_not_removed_by_a_chain(tmp_path
     run_all(make_ctx(second, 1, previous=[str(first / "dedup" / "index")]))
     removed = removed_rows(second)
     assert set(removed) == {"t1"} and removed["t1"]["kept_id"] == "s1"
+
+
+def test_a_build_with_a_memory_work_dir_gives_the_same_shards(tmp_path):
+    """A whole build (near dedup on) whose work dir is an fsspec URL publishes the same shards as
+    one on the local disk."""
+    folder = tmp_path / "in"
+    write_articles(folder, 10)
+    body = article_body(4).split("\n\n")
+    (folder / "edited-copy.md").write_text("# A copy\n\n" + "\n\n".join(body[:-1]) + "\n\nShared by the Bay Courier.\n", encoding="utf-8")
+    work = f"memory://build-{tmp_path.name}/work"
+    local = builder.build([str(folder)], tmp_path / "local", "1.0.0", BuildConfig(), RunOptions(progress=False))
+    remote = builder.build([str(folder)], tmp_path / "remote", "1.0.0", BuildConfig(), RunOptions(progress=False, work_dir=work))
+    assert local.manifest["stats"].get("dedup.near", 0) >= 1
+    shards = [s["sha256"] for s in local.manifest["shards"]]
+    assert shards == [s["sha256"] for s in remote.manifest["shards"]]
+    assert (tmp_path / "local" / "reports" / "v1.0.0" / "duplicates.parquet").read_bytes() == (tmp_path / "remote" / "reports" / "v1.0.0" / "duplicates.parquet").read_bytes()
+    assert not Storage(work).exists()
