@@ -825,18 +825,36 @@ def _align(units: list[Unit], main_text: str) -> list[bool]:
     """Which page-text units the HTML extractor's main content covers. Its lines are matched to
     the page's units by normalised key (longest common runs first, so that a teaser of the same
     line elsewhere on the page does not derail the rest); a line left over goes to the unit
-    between its matched neighbours that holds most of its words."""
-    wanted = [k for k in (line_key_text(line) for line in main_text.split("\n")) if k]
-    words = [set(_WORD.findall(clean_markdown(line).lower())) for line in main_text.split("\n") if line_key_text(line)]
+    between its matched neighbours that holds most of its words, and that unit is main content
+    when the lines it got cover most of its own words (a one-word fragment does not make a
+    breadcrumb trail main content). Each piece of the main content stands for one unit only: a
+    teaser repeated on the page is not main content twice."""
+    wanted: list[str] = []
+    words: list[set[str]] = []
+    for line in main_text.split("\n"):
+        key = line_key_text(line)
+        if key:
+            wanted.append(key)
+            words.append(set(_WORD.findall(clean_markdown(line).lower())))
     keys = [line_key_text(u.raw) for u in units]
     main = [False] * len(units)
     page_of: list[int | None] = [None] * len(wanted)
+    # the main content's keys joined, and which of its characters a unit already stands for
+    joined = "".join(wanted)
+    line_start = [0] * len(wanted)
+    at = 0
+    for i, key in enumerate(wanted):
+        line_start[i] = at
+        at += len(key)
+    claimed = bytearray(len(joined))
     matcher = difflib.SequenceMatcher(None, wanted, keys, autojunk=False)
     for a, b, size in matcher.get_matching_blocks():
         for n in range(size):
             page_of[a + n] = b + n
             main[b + n] = True
+            claimed[line_start[a + n]:line_start[a + n] + len(wanted[a + n])] = b"\x01" * len(wanted[a + n])
     unit_words: dict[int, set[str]] = {}
+    got_words: dict[int, set[str]] = {}
     for i, target in enumerate(page_of):
         if target is not None or not words[i]:
             continue
@@ -850,17 +868,25 @@ def _align(units: list[Unit], main_text: str) -> list[bool]:
             if share > best_share:
                 best, best_share = j, share
         if best is not None:
-            page_of[i] = best
-            main[best] = True
+            got_words.setdefault(best, set()).update(words[i])
+    for j, got in got_words.items():
+        if len(got & unit_words[j]) >= 0.5 * len(unit_words[j]):
+            main[j] = True
     # the extractor may join or cut blocks differently from the page text ("...politics.The
-    # orchestration..."): a unit whose whole key occurs in the main content is main content too
-    # when long enough not to occur by chance, or when it sits inside the main content
-    joined = "".join(wanted)
+    # orchestration..."): a unit whose whole key occurs in the main content, in a part no other
+    # unit stands for, is main content too when long enough not to occur by chance, or when it
+    # sits inside the main content
     first = next((j for j, m in enumerate(main) if m), len(units))
     last = max((j for j, m in enumerate(main) if m), default=-1)
     for j, key in enumerate(keys):
-        if not main[j] and len(key) >= 20 and (len(key) >= 40 or first < j < last) and key in joined:
+        if main[j] or len(key) < 20 or (len(key) < 40 and not first < j < last):
+            continue
+        at = joined.find(key)
+        while at >= 0 and claimed.find(1, at, at + len(key)) >= 0:
+            at = joined.find(key, at + 1)
+        if at >= 0:
             main[j] = True
+            claimed[at:at + len(key)] = b"\x01" * len(key)
     return main
 
 

@@ -86,6 +86,11 @@ def _hidden(element) -> bool:
     return element.get("hidden") is not None or element.get("aria-hidden") == "true"
 
 
+def _link_target(href: str) -> str:
+    # spaces and both parentheses escaped: a markdown link target must hold no unbalanced ones
+    return href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
 def page_text(html: str, links: bool = True) -> str:
     """All visible text of a page, one line per block element; links as markdown `[text](url)`
     when `links`, headings marked `#`, list items `- `. Normalised (see normalize_text)."""
@@ -104,10 +109,6 @@ def page_text(html: str, links: bool = True) -> str:
             pieces.append(child.tail or "")
         return pieces
 
-    def inline_text(element) -> str:
-        # the text of a link on one line, whatever blocks it wraps
-        return " ".join(" ".join(shown_pieces(element)).split()) if not _hidden(element) else ""
-
     def walk(element, pre: bool = False) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
@@ -122,14 +123,20 @@ def page_text(html: str, links: bool = True) -> str:
             return
         if tag == "a" and links:
             href = (element.get("href") or "").strip()
-            label = inline_text(element)
+            # the link's shown text with the tails of its inner elements ("<span>JAMA</span>
+            # Psychiatry </span>"): spaces at its ends still separate it from the words around it
+            pieces = shown_pieces(element)
+            whole = "".join(pieces)
+            # (the pieces joined by a space: a link may wrap blocks, a heading and a teaser)
+            label = " ".join(" ".join(pieces).split())
             if label:
                 target = href if href and not href.lower().startswith("javascript:") else "#"
-                # spaces inside the link's own text still separate it from the words around it
-                whole = "".join(element.itertext(with_tail=False))
                 before = " " if whole[:1].isspace() else ""
                 after = " " if whole[-1:].isspace() else ""
-                out.append(f"{before}[{label.replace('[', '(').replace(']', ')')}]({target.replace(' ', '%20').replace(')', '%29')}){after}")
+                out.append(f"{before}[{label.replace('[', '(').replace(']', ')')}]({_link_target(target)}){after}")
+            elif whole:
+                # a link holding only a space ("located<a> </a>near") still separates two words
+                out.append(" ")
             return
         block = tag in _BLOCK
         if block or tag == "br":

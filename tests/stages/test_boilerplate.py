@@ -270,3 +270,21 @@ def test_html_path_matches_blocks_the_extractor_joined():
     split = boilerplate.split_html(page, first + second)  # the extractor lost the break between them
     assert split.body == first + "\n\n" + second
     assert reassemble(split.body, split.boilerplate, split.segments) == page
+
+
+def test_html_path_counts_a_repeated_teaser_once():
+    teaser = "Valley weir: the board agreed to rebuild it before the autumn rains, after a long dispute"
+    page = normalize_text("\n\n".join(["[Home](/) [News](/news)", *PROSE, teaser, "[Privacy](/p)", teaser]))
+    main = "\n".join([*PROSE, teaser.replace(":", ": ")])  # the extractor's own spacing: no exact line match
+    split = boilerplate.split_html(page, main)
+    assert split.body == "\n\n".join([*PROSE, teaser])
+    assert boiler_reasons(split)[teaser] == "html: outside main content"
+
+
+def test_html_path_a_fragment_line_does_not_make_a_breadcrumb_main_content():
+    crumbs = "HomeLatest NewsValley weir is finished after two years of work on the river"
+    page = normalize_text("\n\n".join([crumbs, *PROSE, "[Privacy](/p)"]))
+    main = "\n".join(["river", *PROSE])  # a one-word fragment the extractor cut out of a block
+    split = boilerplate.split_html(page, main)
+    assert split.body == "\n\n".join(PROSE)
+    assert boiler_reasons(split)[crumbs] == "html: outside main content"

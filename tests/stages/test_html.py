@@ -61,3 +61,18 @@ def test_page_text_reads_markup_templates_but_not_placeholders_or_code():
             "<script type='text/template'><p>{{ title }}</p></script>"
             "<script type='text/template'>var x = '<p>code</p>';</script><p>After.</p></body></html>")
     assert html.page_text(page).split("\n\n") == ["The post body sits in a template.", "After."]
+
+
+def test_page_text_keeps_the_spaces_links_hold():
+    page = ('<html><body><p>The base is <a href="/a">strategically located</a><a href="/b"> </a>near the border, '
+            'says the journal <a href="/j"><span><span>Field</span> Notes </span></a>in May.</p></body></html>')
+    assert html.page_text(page) == "The base is [strategically located](/a) near the border, says the journal [Field Notes](/j) in May."
+
+
+def test_page_text_link_targets_hold_no_unbalanced_parentheses():
+    page = '<html><body><p>It is <a href="https://example.org/news.nsf/(byYear_en)/ED07">estimated</a> at 40,000.</p></body></html>'
+    text = html.page_text(page)
+    assert text == "It is [estimated](https://example.org/news.nsf/%28byYear_en%29/ED07) at 40,000."
+    from builder.stages.boilerplate import clean_markdown
+
+    assert clean_markdown(text) == "It is estimated at 40,000."
