@@ -51,7 +51,10 @@ class BuildResult:
             lines.append("  rejects: " + ", ".join(f"{k} {int(v):,}" for k, v in sorted(rejects.items())))
         total_bytes = sum(s["bytes"] for s in m["shards"])
         lines.append(f"  shards {len(m['shards'])} ({total_bytes / 1e6:.2f} MB) in data/v{m['version']}/; serving {m['total_rows']:,} rows")
-        lines.append(f'  load: datasets.load_dataset("{self.release}", "v{m["version"]}")')
+        if isinstance(self.release, Path):
+            lines.append(f'  load: datasets.load_dataset("{self.release}", "v{m["version"]}")')
+        else:  # datasets loads a release folder from the local disk or the Hub
+            lines.append(f'  load: copy {self.release} to a folder or Hub dataset repo, then datasets.load_dataset(it, "v{m["version"]}")')
         return "\n".join(lines)
 
 

@@ -179,7 +179,7 @@ def test_unusable_output_is_a_one_line_build_error(tmp_path: Path, articles: Pat
 def test_cli_and_file_urls(tmp_path: Path, articles: Path, remote: str):
     result = CliRunner().invoke(main, ["build", str(articles), "--out", remote, "--version", "1.0.0", "--quiet"])
     assert result.exit_code == 0, result.output
-    assert f"-> {remote}" in result.output
+    assert f"-> {remote}" in result.output and f"copy {remote} to a folder" in result.output
     m = manifest.load(remote, "1.0.0")
     assert m["name"] == "corpus" and m["accounting"]["balanced"]  # named after the URL's last part
 
