@@ -16,75 +16,172 @@ Reusable by other benchmarks (dedup, language, licensing): `python bench/sites.p
 from __future__ import annotations
 
 import random
+import string
 import sys
 
-_SUBJECTS = [
-    "The city council", "A regional water board", "The harbour authority", "Local farmers", "The school district",
-    "A group of volunteers", "The transport ministry", "Several small businesses", "The hospital trust",
-    "Researchers at the northern university", "The county planning office", "A coalition of tenants",
-    "The fishing cooperative", "Engineers from the rail company", "The museum's new director", "Parents at the village school",
-    "The energy regulator", "An independent auditor", "The library service", "Residents of the old quarter",
+# Invented names and places, built from syllables: tens of thousands of combinations, so two
+# unrelated articles rarely share a name, and the n-grams around names differ with them.
+_FIRST = [
+    "Mara", "Tomas", "Ines", "Piet", "Layla", "Owen", "Greta", "Samuel", "Rosa", "Henrik", "Nadia", "Colm", "Aiko",
+    "Bruno", "Celia", "Dmitri", "Elena", "Farid", "Gwen", "Hugo", "Ilse", "Jonas", "Kira", "Luca", "Maren", "Nils",
+    "Olga", "Pavel", "Quinn", "Rania", "Stellan", "Tova", "Umar", "Vera", "Wim", "Yara", "Zofia", "Anton", "Beatriz", "Cyril",
 ]
+_SYLLABLES = ["al", "bren", "cas", "dor", "el", "fen", "gar", "hal", "is", "kel", "lor", "mar", "nor", "os", "pel",
+              "quin", "ros", "sel", "tor", "ul", "var", "wen", "yor", "zan", "ash", "bel", "cor", "dun", "ev", "far"]
+_NAME_ENDS = ["ford", "wick", "by", "ton", "mere", "holm", "stead", "dale", "moor", "bury", "ley", "worth", "den", "haven"]
+_SURNAME_ENDS = ["son", "ova", "ing", "er", "ez", "ani", "berg", "lund", "ard", "ish", "ek", "one", "ley", "ström"]
+_ORG_KINDS = [
+    "city council", "water board", "harbour authority", "school district", "transport office", "hospital trust",
+    "planning office", "tenants' association", "fishing cooperative", "rail company", "museum board", "energy regulator",
+    "library service", "chamber of commerce", "farmers' union", "housing agency", "fire brigade", "port commission",
+    "county court", "health authority", "parks department", "teachers' union", "bus operator", "waste authority",
+]
+_ROLES = ["a spokesperson for", "the chair of", "a lawyer representing", "a senior engineer at", "the treasurer of",
+          "an adviser to", "the deputy head of", "a former member of", "an auditor working for", "the press officer of"]
+_ADJECTIVES = ["eastern", "old", "new", "northern", "disused", "temporary", "coastal", "central", "rural", "southern",
+               "flooded", "unfinished", "historic", "crowded", "municipal", "western", "small", "second", "upper", "lower"]
+_THINGS = ["bridge", "ferry terminal", "bus depot", "clinic", "primary school", "fire station", "market hall", "cycle lane",
+           "sea wall", "reservoir", "community garden", "night train", "tram line", "sports hall", "landfill", "pier",
+           "wind farm", "library", "swimming pool", "car park", "housing estate", "water treatment plant", "harbour crane",
+           "youth centre", "ring road", "bakery cooperative", "recycling centre", "observatory", "boatyard", "canal lock"]
+_ACTIONS = ["rebuild", "close", "extend", "sell", "insulate", "redesign", "reopen", "inspect", "privatise", "relocate",
+            "repair", "demolish", "expand", "modernise", "merge", "protect", "survey", "renovate", "replace", "audit"]
 _VERBS = [
     "approved", "rejected", "postponed", "questioned", "announced", "reviewed", "defended", "criticised",
     "welcomed", "challenged", "published", "funded", "delayed", "proposed", "examined", "completed",
 ]
-_OBJECTS = [
-    "a plan to rebuild the eastern bridge", "the budget for next year's road repairs", "a study of river pollution",
-    "new rules for short-term rentals", "the closure of two rural bus lines", "an expansion of the ferry terminal",
-    "a pilot scheme for free school meals", "the sale of the old fire station", "a report on rising energy bills",
-    "the redesign of the central market", "a survey of nesting birds on the coast", "the merger of three clinics",
-    "a programme to insulate social housing", "the reopening of the night train", "a proposal to widen the cycle lanes",
-    "the new flood barrier near the mill", "plans for a community solar farm", "a review of parking charges",
-]
 _REASONS = [
-    "because the costs had doubled since the first estimate", "after months of public meetings",
-    "although many residents had asked for more time", "even though the funding was only promised for one year",
-    "while the opposition demanded an independent inquiry", "since the previous contract had expired in spring",
-    "as prices for building materials kept climbing", "after a petition gathered more than {n} signatures",
-    "because the old system could no longer cope with demand", "despite warnings from the environmental agency",
+    "the costs had risen to {money}", "{n} residents signed a petition", "the survey found {n} defects",
+    "inspectors flagged cracks in {thing}", "the grant from {org} ran out in {month}", "the insurer of {org} pulled out",
+    "turnout at the {weekday} hearing was unusually high", "a court in {place} ordered a pause", "the supplier from {place} went bankrupt",
+    "{person} resigned from {org}", "soil samples near {thing} showed lead", "the tender attracted only {k} bids",
+    "demand had grown by {pct} since {year}", "the contract with {org} expired in {month}",
 ]
-_FOLLOWUPS = [
-    "Officials said the decision would be reviewed in {month}.", "Critics argued that the figures did not add up.",
-    "Supporters called it the most important step in a decade.", "The final vote is expected before the end of the year.",
-    "About {n} households could be affected by the change.", "Neither side expects the debate to end soon.",
-    "A spokesperson said that further details would follow in the coming weeks.",
-    "The plan still needs the approval of the national government.", "Work on the first phase could begin within {k} months.",
-    "Local newspapers have followed the story closely since it began.", "It is not the first time the issue has divided the town.",
-    "Independent experts said the long-term effects were hard to predict.",
-]
-_QUOTES = [
-    "\"We have listened to everyone, and we think this is the fairest solution,\" said {person}.",
-    "\"Nobody asked the people who actually live here,\" {person} told reporters on {day}.",
-    "\"The numbers speak for themselves,\" according to {person}, who has studied the question for years.",
-    "\"It will take time, but we are confident it will work,\" {person} said in a statement.",
+_MOODS = ["cautious", "angry", "relieved", "divided", "hopeful", "sceptical", "tired", "surprised", "optimistic", "wary"]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(_SYLLABLES).capitalize() + rng.choice(_SYLLABLES) + rng.choice(_NAME_ENDS)
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(_FIRST)} {rng.choice(_SYLLABLES).capitalize()}{rng.choice(_SYLLABLES)}{rng.choice(_SURNAME_ENDS)}"
+
+
+def _place(rng: random.Random) -> str:
+    return rng.choice(["", "", "", "North ", "Upper ", "Port ", "East ", "Little "]) + _name(rng)
+
+
+def _org(rng: random.Random, place: str | None = None) -> str:
+    return f"the {place or _place(rng)} {rng.choice(_ORG_KINDS)}"
+
+
+def _thing(rng: random.Random, place: str | None = None) -> str:
+    return f"the {rng.choice(_ADJECTIVES)} {rng.choice(_THINGS)} in {place or _place(rng)}"
+
+
+# Sentence shapes: few fixed words between the slots (shingles are word 5-grams), and each shape
+# is used at most once per article, as a writer would not repeat a sentence.
+_SHAPES = [
+    "{org} {verb} a plan to {action} {thing} on {weekday}, after {reason}.",
+    "The decision came after {reason}, {person} said.",
+    "\"We have listened to everyone,\" said {person}, {role} {org2}.",
+    "\"Nobody asked the people who live here,\" {person2} told reporters in {place2}.",
+    "About {n} households in {place} could be affected, according to figures from {org2}.",
+    "{person} has followed the dispute over {thing} since {year}.",
+    "Work on the first phase could begin within {k} months, though {reason2}.",
+    "Critics pointed out that {reason}, and asked for an independent review.",
+    "The final vote in {place} is expected before {month}.",
+    "Last year {org2} spent {money} to {action2} {thing2}.",
+    "In {month} {year}, {person2} wrote to {org} about {thing}.",
+    "Supporters in {place2} called it overdue; opponents were {mood}.",
+    "{role_cap} {org2}, {person2}, declined to comment on {weekday}.",
+    "The report, {k} pages long, lists {n} objections from residents of {place}.",
+    "A similar scheme in {place2} was dropped in {year} when {reason2}.",
+    "Shops near {thing} reported a drop of {pct} in trade over {k} weeks.",
+    "{person} expects {org2} to {action2} {thing2} by {month}.",
+    "Neither {org} nor {org2} has published a timetable.",
+    "Residents of {place} sounded {mood} at a meeting on {weekday} evening.",
+    "The budget for {thing} has grown from {money2} to {money}.",
+    "Opposition members asked why {org} {verb2} the proposal without a hearing.",
+    "According to {person2}, at least {k} staff at {org2} will be moved to {place2}.",
+    "Engineers estimate that {thing} handles {n} visitors a day.",
+    "A petition organised by {person} gathered {n} signatures in {k} days.",
+    "The {weekday} session ended without agreement after {reason}.",
+    "Officials in {place2} said they would study the plans from {place}.",
+    "{person2} said the figures did not add up, citing {reason2}.",
+    "Insurers put the risk to {thing2} at {pct} over the next decade.",
+    "It is the {ordinal} time since {year} that {org} has {verb2} such a plan.",
+    "A spokesperson for {org} promised further details by {month}.",
+    "Local papers in {place2} have covered the story since {month} {year}.",
+    "{org2} said it had received {n} letters on the subject.",
+    "The consultation, open until {month}, drew {n} responses from {place}.",
+    "If approved, the work would cost each household about {small} a year.",
 ]
 _SUBHEADS = ["What happens next", "Background", "A long dispute", "The costs", "Reactions", "Looking ahead"]
-_PEOPLE = [
-    "Mara Ellison", "Tomas Rieger", "Ines Calloway", "Piet van Doorn", "Layla Haddad", "Owen Marsh", "Greta Lindqvist",
-    "Samuel Okafor", "Rosa Delgado", "Henrik Aalto", "Nadia Petrova", "Colm Brennan",
-]
+_PEOPLE = [f"{first} {last}" for first, last in zip(_FIRST, ["Ellison", "Rieger", "Calloway", "van Doorn", "Haddad", "Marsh",
+           "Lindqvist", "Okafor", "Delgado", "Aalto", "Petrova", "Brennan"])]  # bylines: a small staff per site
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+_ORDINALS = ["second", "third", "fourth", "fifth"]
 
 
-def _sentence(rng: random.Random) -> str:
-    fill = {"n": rng.randint(200, 9000), "k": rng.randint(2, 18), "month": rng.choice(_MONTHS), "person": rng.choice(_PEOPLE), "day": rng.choice(_DAYS)}
-    kind = rng.random()
-    if kind < 0.55:
-        return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_REASONS)}.".format(**fill)
-    if kind < 0.85:
-        return rng.choice(_FOLLOWUPS).format(**fill)
-    return rng.choice(_QUOTES).format(**fill)
+def _story(rng: random.Random) -> dict[str, str]:
+    """The people, places and things one article is about (mentioned again in several sentences)."""
+    place = _place(rng)
+    return {"place": place, "org": _org(rng, place), "person": _person(rng), "thing": f"the {rng.choice(_ADJECTIVES)} {rng.choice(_THINGS)}",
+            "verb": rng.choice(_VERBS), "action": rng.choice(_ACTIONS)}
 
 
-def _paragraph(rng: random.Random) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
+def _money(rng: random.Random) -> str:
+    return f"{rng.randint(2, 950)}.{rng.randint(0, 9)} million" if rng.random() < 0.5 else f"{rng.randint(12, 990):,} thousand"
+
+
+# How each slot of a shape is filled (only the slots a shape has are drawn).
+_SLOTS = {
+    "org2": _org, "person2": _person, "place2": _place, "thing2": _thing,
+    "verb2": lambda rng: rng.choice(_VERBS), "action2": lambda rng: rng.choice(_ACTIONS), "role": lambda rng: rng.choice(_ROLES),
+    "role_cap": lambda rng: rng.choice(_ROLES).capitalize(),
+    "n": lambda rng: f"{rng.randint(120, 48000):,}", "k": lambda rng: rng.randint(2, 40), "pct": lambda rng: f"{rng.randint(3, 64)} percent",
+    "year": lambda rng: rng.randint(1998, 2023), "month": lambda rng: rng.choice(_MONTHS), "weekday": lambda rng: rng.choice(_DAYS),
+    "mood": lambda rng: rng.choice(_MOODS), "ordinal": lambda rng: rng.choice(_ORDINALS), "money": _money, "money2": _money,
+    "small": lambda rng: f"{rng.randint(4, 300)} euros",
+}
+_FIELDS = {text: [f for _, f, _, _ in string.Formatter().parse(text) if f] for text in _SHAPES + _REASONS}
+
+
+def _fill(rng: random.Random, story: dict[str, str], text: str) -> str:
+    fill = {}
+    for name in _FIELDS[text]:
+        if name in story:
+            fill[name] = story[name]
+        elif name in ("reason", "reason2"):
+            fill[name] = _fill(rng, story, rng.choice(_REASONS))
+        elif name not in fill:
+            fill[name] = _SLOTS[name](rng)
+    return text.format(**fill)
+
+
+def _sentence(rng: random.Random, story: dict[str, str], shape: str) -> str:
+    text = _fill(rng, story, shape)
+    return text[0].upper() + text[1:]
+
+
+def _paragraphs(rng: random.Random) -> list[str]:
+    """3-8 paragraphs of 2-5 sentences about one story, no sentence shape used twice."""
+    story = _story(rng)
+    shapes = rng.sample(_SHAPES, len(_SHAPES))
+    out = []
+    for _ in range(rng.randint(3, 8)):
+        size = min(rng.randint(2, 5), len(shapes))
+        if size == 0:
+            break
+        out.append(" ".join(_sentence(rng, story, shapes.pop()) for _ in range(size)))
+    return out
 
 
 def _title(rng: random.Random) -> str:
-    subject = rng.choice(_SUBJECTS)
-    return f"{subject} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}"
+    return f"{_org(rng)[4:].title()} {rng.choice(_VERBS)} plan to {rng.choice(_ACTIONS)} {rng.choice(_THINGS)}"
 
 
 class _Site:
@@ -230,7 +327,7 @@ def generate(n_articles: int = 25, seed: int = 0) -> list[dict]:
                 "date_iso": f"{year:04d}-{month:02d}-{day:02d}",
                 "date_long": f"{_MONTHS[month - 1]} {day:02d}, {year}",
             }
-            paragraphs = [_paragraph(rng) for _ in range(rng.randint(3, 8))]
+            paragraphs = _paragraphs(rng)
             if rng.random() < 0.5 and len(paragraphs) > 3:
                 paragraphs.insert(rng.randint(2, len(paragraphs) - 1), rng.choice(_SUBHEADS))
             body = site.body(paragraphs)
