@@ -89,11 +89,15 @@ def main() -> None:
         cfg = from_dict({} if args.all_stages else FOUNDATION_ONLY)
         result = builder.build([str(tmp / "in")], tmp / "out", "1.0.0", cfg, RunOptions(workers=args.workers, progress=False))
         m = result.manifest
-        print(f"\n{'phase':>12} {'wall s':>8} {'docs/s':>10} {'MB/s':>8} {'peak RSS MB':>12}")
+        # CPU seconds (summed over the tasks' processes) say what the work costs whatever else runs on
+        # the machine; wall seconds are what the target is about.
+        print(f"\n{'phase':>20} {'wall s':>8} {'cpu s':>8} {'docs/s':>10} {'MB/s':>8} {'peak RSS MB':>12}")
         for phase, t in m["timings"].items():
             wall = max(t["wall_seconds"], 1e-9)
-            print(f"{phase:>12} {wall:8.2f} {args.docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t.get('peak_rss_mb', 0):12.0f}")
-        print(f"{'end to end':>12} {result.seconds:8.2f} {args.docs / result.seconds:10,.0f} {size / 1e6 / result.seconds:8.1f}")
+            print(f"{phase:>20} {wall:8.2f} {t.get('cpu_seconds', 0):8.2f} {args.docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t.get('peak_rss_mb', 0):12.0f}")
+        cpu = sum(t.get("cpu_seconds", 0) for t in m["timings"].values())
+        print(f"{'end to end':>20} {result.seconds:8.2f} {cpu:8.2f} {args.docs / result.seconds:10,.0f} {size / 1e6 / result.seconds:8.1f}")
+        print(f"CPU per document: {cpu / args.docs * 1e6:,.0f} us over all phases")
         acc = m["accounting"]
         print(f"\ninputs {acc['inputs']:,} = rows {acc['rows']:,} + duplicates {acc['duplicates']:,} + rejects {acc['rejects']:,}")
         target = 10_000

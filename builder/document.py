@@ -104,6 +104,15 @@ class Document:
     # Set by a stage that drops the document: the reason (e.g. "language") and a human detail.
     reject: str | None = None
     reject_detail: str = ""
+    # (text, its word count): counted once however many stages and the row ask, recounted if text changes.
+    _word_count: tuple[str, int] | None = field(default=None, repr=False, compare=False)
+
+    def word_count(self) -> int:
+        """Whitespace-separated words of `text` (the row's n_words)."""
+        cached = self._word_count
+        if cached is None or cached[0] is not self.text:
+            cached = self._word_count = (self.text, len(self.text.split()))
+        return cached[1]
 
     def drop(self, reason: str, detail: str = "") -> None:
         """Mark the document as rejected; later stages pass it through untouched."""
@@ -143,7 +152,7 @@ class Document:
             "language": self.language,
             "language_score": self.language_score,
             "n_chars": len(self.text),
-            "n_words": len(self.text.split()),
+            "n_words": self.word_count(),
             "n_tokens": self.n_tokens,
             "text_hash": hash128(self.text),
             "license": self.license,

@@ -9,6 +9,8 @@ the worker count), which is what makes the output independent of how many worker
     templates (1 task)          per-source template lines of the boilerplate splitter
     process   (per input task)  boilerplate -> language -> licensing -> pii -> labels -> quality -> tokens
     dedup ... (see dedup.py)    exact, URL and near duplicates
+A build whose boilerplate splitter is off needs no templates, so nothing separates ingest from
+process: one phase, ingest_process, runs both on each task without the work file between.
 The publish step (publish/) then writes the release from the processed shards, dropping the
 removed duplicates and stamping dup_count / dup_cluster on the way.
 """
@@ -164,27 +166,31 @@ def collect(
 BAD_INPUT_REASONS = {"empty_text", "missing_extra"}
 
 
-def ingest(ctx: BuildContext, rank: int) -> Stats:
+def ingested(ctx: BuildContext, rank: int, rejects: list[Reject], stats: Stats) -> Iterator[Document]:
+    """The documents of input task `rank`: read, normalised, with ids and metadata (rejects aside)."""
     cfg = ctx.config
-    stats = Stats()
-    rejects: list[Reject] = []
     files = load_tasks(ctx)[rank]
     records = (item for file in files for item in read(file, cfg.input))
     docs = documents_from(records, cfg.input, rejects, stats)
     docs = normalize.run(docs, cfg.normalize, stats)
     docs = assign_ids(docs)
     docs = metadata.run(docs, cfg.metadata, stats)
+    return collect(docs, rejects, stats, cfg.input)
+
+
+def ingest(ctx: BuildContext, rank: int) -> Stats:
+    """Ingest one input task and count its lines per source for the templates phase."""
+    stats = Stats()
+    rejects: list[Reject] = []
     rows = []
     line_df: Counter[tuple[str, int]] = Counter()
     source_docs: Counter[str] = Counter()
-    count_lines = cfg.boilerplate.enabled
-    for doc in collect(docs, rejects, stats, cfg.input):
+    for doc in ingested(ctx, rank, rejects, stats):
         rows.append({name: getattr(doc, name) for name in INGEST_SCHEMA.names})
         source = doc.source or ""
         source_docs[source] += 1
-        if count_lines:
-            for key in boilerplate.line_keys(doc.source_text or doc.text):
-                line_df[(source, key)] += 1
+        for key in boilerplate.line_keys(doc.source_text or doc.text):
+            line_df[(source, key)] += 1
     store = ctx.store
     store.write_parquet(table_from_rows(rows, INGEST_SCHEMA), "ingest", f"{rank:05d}.parquet")
     lines = sorted((s, k, n) for (s, k), n in line_df.items())
@@ -249,28 +255,59 @@ def load_templates(ctx: BuildContext) -> dict[str, tuple[int, dict[int, int]]]:
 
 # ---------------------------------------------------------------- process
 
-def process(ctx: BuildContext, rank: int) -> Stats:
+def processed(ctx: BuildContext, docs: Iterable[Document], rejects: list[Reject], stats: Stats,
+              templates: dict[str, tuple[int, dict[int, int]]]) -> Iterator[Document]:
+    """The straight-through stages over ingested documents; drops go to `rejects`."""
     cfg = ctx.config
-    stats = Stats()
-    rejects: list[Reject] = []
-    columns = ctx.store.read_parquet("ingest", f"{rank:05d}.parquet").to_pydict()
-    records = (dict(zip(columns, values)) for values in zip(*columns.values()))
-    docs: Iterator[Document] = (Document(**record, source_text=record["text"]) for record in records)
-    docs = boilerplate.run(docs, cfg.boilerplate, stats, load_templates(ctx))
+    docs = boilerplate.run(docs, cfg.boilerplate, stats, templates)
     docs = language.run(docs, cfg.language, stats)
     docs = licensing.run(docs, cfg.licensing, stats)
     docs = pii.run(docs, cfg.pii, stats)
     docs = labels.run(docs, cfg.labels, stats, labels.load_table(cfg.labels))
     docs = quality.run(docs, cfg.quality, stats)
     docs = tokens.run(docs, cfg.tokens, stats)  # last: only documents that stay are tokenised
-    rows = [
-        doc.to_row(ctx.pipeline_version, ctx.config_hash)
-        for doc in collect(docs, rejects, stats, cfg.input, keep_text_for={"no_body"})
-    ]
+    return collect(docs, rejects, stats, cfg.input, keep_text_for={"no_body"})
+
+
+def as_ingested(doc: Document) -> Document:
+    """A fresh document holding exactly what the ingest phase writes (its work file's columns)."""
+    return Document(**{name: getattr(doc, name) for name in INGEST_SCHEMA.names}, source_text=doc.text)
+
+
+def write_docs(ctx: BuildContext, rank: int, docs: Iterable[Document], rejects: list[Reject], stats: Stats) -> None:
+    rows = [doc.to_row(ctx.pipeline_version, ctx.config_hash) for doc in docs]
     ctx.store.write_parquet(table_from_rows(rows, document_schema()), "docs", f"{rank:05d}.parquet")
     ctx.store.write_text(rejects_text(rejects), "rejects", f"process-{rank:05d}.jsonl")
     stats.inc("process.documents", len(rows))
+
+
+def process(ctx: BuildContext, rank: int) -> Stats:
+    """The straight-through stages over one ingested task, with the site templates."""
+    stats = Stats()
+    rejects: list[Reject] = []
+    columns = ctx.store.read_parquet("ingest", f"{rank:05d}.parquet").to_pydict()
+    records = (dict(zip(columns, values)) for values in zip(*columns.values()))
+    docs: Iterator[Document] = (Document(**record, source_text=record["text"]) for record in records)
+    write_docs(ctx, rank, processed(ctx, docs, rejects, stats, load_templates(ctx)), rejects, stats)
     return stats
+
+
+def ingest_and_process(ctx: BuildContext, rank: int) -> Stats:
+    """Ingest and process in one pass, for builds that need no site templates (no barrier
+    between the two): the same documents as the two phases give, without the work file between."""
+    stats = Stats()
+    ingest_rejects: list[Reject] = []
+    docs = [as_ingested(doc) for doc in ingested(ctx, rank, ingest_rejects, stats)]
+    stats.inc("ingest.documents", len(docs))
+    ctx.store.write_text(rejects_text(ingest_rejects), "rejects", f"ingest-{rank:05d}.jsonl")
+    rejects: list[Reject] = []
+    write_docs(ctx, rank, processed(ctx, docs, rejects, stats, {}), rejects, stats)
+    return stats
+
+
+def needs_templates(cfg: BuildConfig) -> bool:
+    """Whether the boilerplate splitter uses per-source template lines (a pass over all input first)."""
+    return cfg.boilerplate.enabled
 
 
 # ---------------------------------------------------------------- running
@@ -311,13 +348,14 @@ def peak_rss_mb() -> float:
 
 def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildContext, rank: int) -> dict:
     """Run one task and leave its completion marker (stats, seconds, peak memory), written aside and renamed."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     reset_peak_rss()
     stats = fn(ctx, rank)
     _maybe_die(FAULT_BEFORE_MARKER, name, rank)
     result = {
         "stats": stats.to_dict(),
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
         "peak_rss_mb": peak_rss_mb(),
     }
     ctx.store.write_json(result, "completions", name, f"{rank:05d}.json")
@@ -327,12 +365,11 @@ def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildCont
 
 def phases(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Stats], int]]:
     """The build's phases, in order, as (name, fn(ctx, rank), number of tasks)."""
-    return [
-        ("ingest", ingest, ctx.n_shards),
-        ("templates", templates, 1),
-        ("process", process, ctx.n_shards),
-        *dedup.plan(ctx),
-    ]
+    if needs_templates(ctx.config):
+        straight = [("ingest", ingest, ctx.n_shards), ("templates", templates, 1), ("process", process, ctx.n_shards)]
+    else:
+        straight = [("ingest_process", ingest_and_process, ctx.n_shards)]
+    return [*straight, *dedup.plan(ctx)]
 
 
 def run_phases(ctx: BuildContext, executor, progress: bool = True) -> tuple[Stats, dict[str, dict]]:
@@ -356,6 +393,7 @@ def run_phases(ctx: BuildContext, executor, progress: bool = True) -> tuple[Stat
         timings[name] = {
             "wall_seconds": round(time.perf_counter() - started, 3),
             "task_seconds": round(sum(r["seconds"] for r in results), 3),
+            "cpu_seconds": round(sum(r.get("cpu_seconds", 0.0) for r in results), 3),
             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in results), 1),
             "tasks": n_tasks,
             "resumed_tasks": n_tasks - len(pending),

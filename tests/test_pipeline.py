@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.config import BuildConfig, InputConfig
+import builder
+from builder import pipeline
+from builder.config import BoilerplateConfig, BuildConfig, InputConfig, RunOptions
 from builder.context import BuildContext
 from builder.pipeline import FAULT_AFTER_MARKER, FAULT_BEFORE_MARKER, phases, plan_tasks
 from builder.readers import InputFile
@@ -74,3 +76,47 @@ def test_killed_build_resumes_to_the_same_bytes(corpus, tmp_path: Path, phase: s
     manifest = json.loads((out / "manifests" / "v1.0.0.json").read_text())
     resumed_tasks = sum(t.get("resumed_tasks", 0) for t in manifest["timings"].values())
     assert resumed_tasks == len(markers)  # the finished tasks were not run again
+
+
+def test_without_templates_ingest_and_process_are_one_phase():
+    def names(config: BuildConfig) -> list[str]:
+        ctx = BuildContext(work="/nonexistent", config=config, config_hash="", version="1.0.0", pipeline_version="", n_shards=1)
+        return [name for name, _, _ in phases(ctx)]
+
+    assert names(BuildConfig())[:3] == ["ingest", "templates", "process"]
+    no_split = BuildConfig(boilerplate=BoilerplateConfig(enabled=False))
+    assert names(no_split)[0] == "ingest_process" and "templates" not in names(no_split)
+
+
+def test_the_single_phase_gives_the_same_release_as_the_two(tmp_path: Path, monkeypatch):
+    write_articles(tmp_path / "in", 7)
+    (tmp_path / "in" / "empty.txt").write_text("  \n")  # a reject from ingest
+    (tmp_path / "in" / "zz-copy.md").write_bytes((tmp_path / "in" / "article-0000.md").read_bytes())  # a duplicate
+    config = BuildConfig(boilerplate=BoilerplateConfig(enabled=False), input=InputConfig(max_files_per_task=3, on_bad_input="skip"))
+    fused = builder.build([str(tmp_path / "in")], tmp_path / "fused", "1.0.0", config, RunOptions(progress=False))
+    assert "ingest_process" in fused.manifest["timings"]
+    monkeypatch.setattr(pipeline, "needs_templates", lambda cfg: True)
+    split = builder.build([str(tmp_path / "in")], tmp_path / "split", "1.0.0", config, RunOptions(progress=False))
+    assert "templates" in split.manifest["timings"]
+    assert shard_hashes(tmp_path / "fused") == shard_hashes(tmp_path / "split")
+    for report in ("rejects.jsonl", "duplicates.parquet"):
+        assert (tmp_path / "fused" / "reports" / "v1.0.0" / report).read_bytes() == (tmp_path / "split" / "reports" / "v1.0.0" / report).read_bytes()
+    assert fused.manifest["accounting"] == split.manifest["accounting"]
+    assert fused.manifest["accounting"]["duplicates"] == 1 and fused.manifest["accounting"]["rejects"] == 1
+
+
+@pytest.mark.parametrize("fault", [FAULT_BEFORE_MARKER, FAULT_AFTER_MARKER])
+def test_the_single_phase_resumes_to_the_same_bytes(tmp_path: Path, fault: str):
+    write_articles(tmp_path / "in", 7)
+    config = tmp_path / "no-split.toml"
+    config.write_text("[input]\nmax_files_per_task = 2\n[boilerplate]\nenabled = false\n")
+
+    def command(out: Path) -> list[str]:
+        return [sys.executable, "-m", "builder", "build", str(tmp_path / "in"), "--out", str(out), "--config", str(config), "--quiet"]
+
+    subprocess.run(command(tmp_path / "reference"), check=True)
+    killed = subprocess.run(command(tmp_path / "corpus"), env={**os.environ, fault: "ingest_process:1"}, capture_output=True)
+    assert killed.returncode == -9
+    resumed = subprocess.run(command(tmp_path / "corpus"), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert shard_hashes(tmp_path / "corpus") == shard_hashes(tmp_path / "reference")
