@@ -19,7 +19,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path())
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Release folder (created, or appended to).")
+@click.option("--out", required=True, help="Release folder: a path or fsspec URL (s3://, gs://, ...; created, or appended to).")
 @click.option("--name", default=None, help="Dataset name (card, manifest). Default: from the config, else the folder name.")
 @click.option("--version", "version", default="1.0.0", show_default=True, help="Version of this release, X.Y.Z.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file.")
@@ -36,7 +36,7 @@ def main() -> None:
 @click.option("--pii", type=click.Choice(["keep", "redact", "drop"]), default=None, help="Personal data handling (default redact).")
 @click.option("--labels-file", default=None, type=click.Path(dir_okay=False), help="CSV/JSONL of source labels.")
 @click.option("--exclude-label", multiple=True, help="Reject documents whose source has this label, key=value (repeatable).")
-@click.option("--work-dir", default=None, type=click.Path(file_okay=False), help="Where intermediate files go (default: inside --out).")
+@click.option("--work-dir", default=None, type=click.Path(file_okay=False), help="Where intermediate files go (default: inside --out; for a URL --out, a local folder under the system temp dir).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def build(inputs, out, name, version, config_file, demo, workers, executor, scheduler, on_bad_input, languages,
           allow_license, deny_nc, deny_nd, deny_unknown, pii, labels_file, exclude_label, work_dir, quiet) -> None:
@@ -103,7 +103,7 @@ def explain(release, doc_id) -> None:
 
 
 @main.command()
-@click.argument("release", type=click.Path(exists=True, file_okay=False))
+@click.argument("release")
 @click.option("--ids", "ids_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="File of ids to remove: one per line, or JSON lines with an id field.")
 @click.option("--version", "version", required=True, help="The new version, X.Y.Z (newer than the latest).")

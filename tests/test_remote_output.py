@@ -182,6 +182,15 @@ def test_cli_and_file_urls(tmp_path: Path, articles: Path, remote: str):
     assert f"-> {remote}" in result.output and f"copy {remote} to a folder" in result.output
     m = manifest.load(remote, "1.0.0")
     assert m["name"] == "corpus" and m["accounting"]["balanced"]  # named after the URL's last part
+    ids_file = tmp_path / "takedown.txt"
+    with fsspec.open(f"{remote}/{m['shards'][0]['path']}", "rb") as handle:
+        served = pq.read_table(handle, columns=["id"])["id"][0].as_py()
+    ids_file.write_text(f"{served}\n")
+    result = CliRunner().invoke(main, ["remove", remote, "--ids", str(ids_file), "--version", "1.0.1", "--reason", "r"])
+    assert result.exit_code == 0, result.output
+    assert manifest.load(remote, "1.0.1")["parent"] == "1.0.0"
+    result = CliRunner().invoke(main, ["remove", str(tmp_path / "nothing-here"), "--ids", str(ids_file), "--version", "1.0.1", "--reason", "r"])
+    assert result.exit_code != 0 and "nothing-here" in result.output
 
     # A file:// URL is the local disk: the release is the folder, as with a plain path.
     out = tmp_path / "by-url"
