@@ -4,10 +4,12 @@ manifest, so the card of every version can be rendered from the manifests alone.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 COLUMNS = ["source", "language", "license", "license_status", "license_basis", "n_tokens", "n_chars", "n_words", "source_labels"]
@@ -31,36 +33,59 @@ def empty() -> dict[str, Any]:
 
 def summarize(paths: list[Path] | list[str], filesystem=None) -> dict[str, Any]:
     """Counts of documents, tokens and chars per dimension over the rows of the given shards
-    (local paths, or paths on the fsspec `filesystem`)."""
-    tables: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    totals = [0, 0, 0]
-    for path in paths:
-        data = pq.read_table(path, columns=COLUMNS, filesystem=filesystem).to_pydict()
-        for i in range(len(data["source"])):
-            weight = (1, data["n_tokens"][i], data["n_chars"][i])
-            keys = {
-                "by_source": data["source"][i] or "(unknown)",
-                "by_language": data["language"][i],
-                "by_license_status": data["license_status"][i],
-                "by_license": data["license"][i] or "(none)",
-                "by_source_license_status": f"{data['source'][i] or '(unknown)'}\t{data['license_status'][i]}",
-                "length_words": length_bucket(data["n_words"][i]),
-            }
-            for label in data["source_labels"][i]:
-                add(tables["by_label"][f"{label['key']}={label['value']}"], weight)
-            for table, key in keys.items():
-                add(tables[table][key], weight)
-            add(totals, weight)
+    (local paths, or paths on the fsspec `filesystem`). Counted with Arrow group-bys, one pass of
+    C++ per dimension instead of a Python loop over rows."""
     out = empty()
-    for table, rows in tables.items():
-        out[table] = {key: {"docs": v[0], "tokens": v[1], "chars": v[2]} for key, v in sorted(rows.items())}
-    out["totals"] = {"docs": totals[0], "tokens": totals[1], "chars": totals[2]}
+    tables = [pq.read_table(path, columns=COLUMNS, filesystem=filesystem) for path in paths]
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return out
+    rows = pa.concat_tables(tables)
+    source = _or(rows["source"], "(unknown)")
+    keys = {
+        "by_source": source,
+        "by_language": rows["language"],
+        "by_license_status": rows["license_status"],
+        "by_license": _or(rows["license"], "(none)"),
+        "by_source_license_status": pc.binary_join_element_wise(source, rows["license_status"], "\t"),
+        "length_words": length_buckets(rows["n_words"]),
+    }
+    for table, key in keys.items():
+        out[table] = _counts(key, rows["n_tokens"], rows["n_chars"])
+    labels = pc.list_flatten(rows["source_labels"])
+    owner = pc.list_parent_indices(rows["source_labels"])
+    label_keys = pc.binary_join_element_wise(pc.struct_field(labels, "key"), pc.struct_field(labels, "value"), "=")
+    out["by_label"] = _counts(label_keys, pc.take(rows["n_tokens"], owner), pc.take(rows["n_chars"], owner))
+    out["totals"] = {
+        "docs": rows.num_rows,
+        "tokens": pc.sum(rows["n_tokens"]).as_py() or 0,
+        "chars": pc.sum(rows["n_chars"]).as_py() or 0,
+    }
     return out
 
 
-def add(acc: list[int], weight: tuple[int, int, int]) -> None:
-    for j, w in enumerate(weight):
-        acc[j] += w
+def _or(column, default: str):
+    """The column with null and empty strings replaced by `default`."""
+    column = pc.fill_null(column, default)
+    return pc.if_else(pc.equal(column, ""), default, column)
+
+
+def length_buckets(words) -> pa.Array:
+    """The `length_bucket` name of each word count."""
+    names = [length_bucket(high - 1) for high in LENGTH_BUCKETS] + [length_bucket(LENGTH_BUCKETS[-1])]
+    index = np.searchsorted(np.array(LENGTH_BUCKETS), words.to_numpy(zero_copy_only=False), side="right")
+    return pa.array(names, pa.string()).take(pa.array(index))
+
+
+def _counts(keys, tokens, chars) -> dict[str, dict[str, int]]:
+    """{key: {docs, tokens, chars}}, keys sorted, for rows keyed by `keys`."""
+    table = pa.table({"key": keys, "tokens": tokens, "chars": chars})
+    grouped = table.group_by("key").aggregate([("key", "count"), ("tokens", "sum"), ("chars", "sum")]).to_pydict()
+    counts = {
+        key: {"docs": docs, "tokens": tokens or 0, "chars": chars or 0}
+        for key, docs, tokens, chars in zip(grouped["key"], grouped["key_count"], grouped["tokens_sum"], grouped["chars_sum"])
+    }
+    return dict(sorted(counts.items()))
 
 
 def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from builder.publish.composition import length_bucket, merge, summarize
+from builder.publish.composition import empty, length_bucket, merge, summarize
 from builder.schema import table_from_rows, document_schema
 from publish.test_parquet import rows
 
@@ -26,3 +26,47 @@ def test_summarize_and_merge_agree(tmp_path: Path):
     assert whole["by_source"]["b.example"]["docs"] == 4
     assert whole["by_label"]["type=reliable"]["docs"] == 4
     assert merge(summarize(paths[:1]), summarize(paths[1:])) == whole
+
+
+def counted_row_by_row(table) -> dict:
+    """The composition by its plain definition: one row at a time."""
+    out: dict = {}
+
+    def add(dimension: str, key: str, row: dict) -> None:
+        entry = out.setdefault(dimension, {}).setdefault(key, {"docs": 0, "tokens": 0, "chars": 0})
+        entry["docs"] += 1
+        entry["tokens"] += row["n_tokens"]
+        entry["chars"] += row["n_chars"]
+
+    for row in table.to_pylist():
+        source = row["source"] or "(unknown)"
+        add("by_source", source, row)
+        add("by_language", row["language"], row)
+        add("by_license_status", row["license_status"], row)
+        add("by_license", row["license"] or "(none)", row)
+        add("by_source_license_status", f"{source}\t{row['license_status']}", row)
+        add("length_words", length_bucket(row["n_words"]), row)
+        for label in row["source_labels"]:
+            add("by_label", f"{label['key']}={label['value']}", row)
+    return {dimension: dict(sorted(keys.items())) for dimension, keys in out.items()}
+
+
+def test_summarize_equals_the_row_by_row_definition(tmp_path: Path):
+    all_rows = rows(40)
+    for i, row in enumerate(all_rows):
+        row["source"] = [None, "", "a.example", "b.example"][i % 4]
+        row["license"] = [None, "", "CC-BY-4.0"][i % 3]
+        row["license_status"] = ["unknown", "open"][i % 2]
+        row["n_words"] = [0, 49, 50, 120, 3199, 3200, 9000][i % 7]
+        row["n_tokens"], row["n_chars"] = i * 3, i * 11
+        row["source_labels"] = [{"key": "type", "value": str(i % 3)}, {"key": "bias", "value": "x"}][: i % 3]
+    path = tmp_path / "rows.parquet"
+    table = table_from_rows(all_rows, document_schema())
+    pq.write_table(table, path)
+    whole = summarize([path])
+    expected = counted_row_by_row(table)
+    for dimension, keys in expected.items():
+        assert whole[dimension] == keys, dimension
+        assert list(whole[dimension]) == list(keys)  # sorted the same way
+    assert whole["totals"] == {"docs": 40, "tokens": sum(i * 3 for i in range(40)), "chars": sum(i * 11 for i in range(40))}
+    assert summarize([]) == empty()
