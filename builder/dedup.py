@@ -349,6 +349,18 @@ def source_offsets(all_sources: list[Source]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
 
 
+def source_pairs(src_a: np.ndarray, src_b: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """(i, j, positions) of the pairs whose documents are in sources i and j, for every (i, j)
+    present, in order of (i, j): one sort, not one pass over all pairs per source pair."""
+    if not len(src_a):
+        return []
+    code = src_a.astype(np.int64) * (int(max(src_a.max(), src_b.max())) + 1) + src_b
+    order = np.argsort(code, kind="stable")
+    starts = np.flatnonzero(np.diff(code[order], prepend=-1))
+    ends = np.append(starts[1:], len(order))
+    return [(int(src_a[order[a]]), int(src_b[order[a]]), order[a:b]) for a, b in zip(starts, ends)]
+
+
 class ShingleStore:
     """The shingle sets of every source, read as needed; incomparable sources (an earlier release
     with other shingle settings) have none."""
@@ -388,10 +400,7 @@ class ShingleStore:
         """`nd.novel_run_shares` of the pairs (docs[i] in text order, others[i]'s set); NaN where
         the text order of docs[i] is not kept (an earlier release)."""
         shares = np.full(len(docs), np.nan)
-        src_d, src_o = self.source_of(docs), self.source_of(others)
-        groups = np.unique(np.stack([src_d, src_o], axis=1), axis=0) if len(docs) else []
-        for i, j in groups:
-            part = np.flatnonzero((src_d == i) & (src_o == j))
+        for i, j, part in source_pairs(self.source_of(docs), self.source_of(others)):
             local_d, local_o = docs[part] - self.offsets[i], others[part] - self.offsets[j]
             sequences = self.sequences(i, local_d)
             if sequences is None:
@@ -420,10 +429,7 @@ class ShingleStore:
         """Exact overlap of the pairs (docs_a[i], docs_b[i]) of dense numbers, any sources."""
         docs_a, docs_b = np.asarray(docs_a, dtype=np.int64), np.asarray(docs_b, dtype=np.int64)
         fields = [np.zeros(len(docs_a), dtype=np.int64) for _ in range(6)]
-        src_a, src_b = self.source_of(docs_a), self.source_of(docs_b)
-        groups = np.unique(np.stack([src_a, src_b], axis=1), axis=0) if len(docs_a) else []
-        for i, j in groups:
-            part = np.flatnonzero((src_a == i) & (src_b == j))
+        for i, j, part in source_pairs(self.source_of(docs_a), self.source_of(docs_b)):
             local_a, local_b = docs_a[part] - self.offsets[i], docs_b[part] - self.offsets[j]
             if i == j:
                 sets_a = sets_b = self.sets(i, np.concatenate([local_a, local_b]))
@@ -438,18 +444,15 @@ class ShingleStore:
         """Share of agreeing MinHash bins of the pairs, from the signatures of the sources involved
         (one source's signatures at a time); 0 where a source is not comparable."""
         out = np.zeros(len(docs_a))
-        src_a, src_b = self.source_of(docs_a), self.source_of(docs_b)
-        groups = np.unique(np.stack([src_a, src_b], axis=1), axis=0) if len(docs_a) else []
         loaded: dict[int, np.ndarray] = {}
-        for i, j in groups:
+        for i, j, part in source_pairs(self.source_of(docs_a), self.source_of(docs_b)):
             if not (self.sources[i].comparable and self.sources[j].comparable):
                 continue
             for k in (i, j):
                 if k not in loaded:
                     if len(loaded) >= 2:  # bounded: the later source of these pairs and one other
                         loaded.pop(next(key for key in loaded if key != j))
-                    loaded[k] = load_npy(self.sources[k].store, self.sources[k].sig, mmap=True)
-            part = np.flatnonzero((src_a == i) & (src_b == j))
+                    loaded[k] = load_npy(self.sources[k].store, self.sources[k].sig)  # 256 bytes per document: read whole
             for block in np.array_split(part, max(1, len(part) // 100_000)):
                 sig_a = loaded[i][docs_a[block] - self.offsets[i]]
                 sig_b = loaded[j][docs_b[block] - self.offsets[j]]
