@@ -4,7 +4,12 @@ construction. All text is invented here.
 Each invented site wraps every article in its own furniture: navigation links, bylines and
 datelines, promos at the top and bottom, share and newsletter lines, related-story lists (which
 change per article), copyright lines and disclaimers. One site breaks paragraphs mid-sentence the
-way some page converters do. `generate(n_articles, seed)` returns one dict per article:
+way some page converters do. Bodies are varied the way real news is: each article is about its
+own invented people, places, organisations and figures (names built from syllables), every
+sentence shape is used at most once per article and picks among alternative wordings, so
+unrelated articles share few word 5-grams (as near-dup detection and the quality filter expect of
+real text) while an article still mentions its own subject several times.
+`generate(n_articles, seed)` returns one dict per article:
 
     {"text", "site", "url", "title", "author", "published", "body_lines", "boilerplate_lines"}
 
@@ -16,6 +21,7 @@ Reusable by other benchmarks (dedup, language, licensing): `python bench/sites.p
 from __future__ import annotations
 
 import random
+import re
 import string
 import sys
 
@@ -83,40 +89,40 @@ def _thing(rng: random.Random, place: str | None = None) -> str:
 # Sentence shapes: few fixed words between the slots (shingles are word 5-grams), and each shape
 # is used at most once per article, as a writer would not repeat a sentence.
 _SHAPES = [
-    "{org} {verb} a plan to {action} {thing} on {weekday}, after {reason}.",
-    "The decision came after {reason}, {person} said.",
-    "\"We have listened to everyone,\" said {person}, {role} {org2}.",
-    "\"Nobody asked the people who live here,\" {person2} told reporters in {place2}.",
-    "About {n} households in {place} could be affected, according to figures from {org2}.",
-    "{person} has followed the dispute over {thing} since {year}.",
-    "Work on the first phase could begin within {k} months, though {reason2}.",
-    "Critics pointed out that {reason}, and asked for an independent review.",
-    "The final vote in {place} is expected before {month}.",
-    "Last year {org2} spent {money} to {action2} {thing2}.",
-    "In {month} {year}, {person2} wrote to {org} about {thing}.",
-    "Supporters in {place2} called it overdue; opponents were {mood}.",
-    "{role_cap} {org2}, {person2}, declined to comment on {weekday}.",
-    "The report, {k} pages long, lists {n} objections from residents of {place}.",
-    "A similar scheme in {place2} was dropped in {year} when {reason2}.",
-    "Shops near {thing} reported a drop of {pct} in trade over {k} weeks.",
-    "{person} expects {org2} to {action2} {thing2} by {month}.",
-    "Neither {org} nor {org2} has published a timetable.",
-    "Residents of {place} sounded {mood} at a meeting on {weekday} evening.",
-    "The budget for {thing} has grown from {money2} to {money}.",
-    "Opposition members asked why {org} {verb2} the proposal without a hearing.",
-    "According to {person2}, at least {k} staff at {org2} will be moved to {place2}.",
-    "Engineers estimate that {thing} handles {n} visitors a day.",
-    "A petition organised by {person} gathered {n} signatures in {k} days.",
-    "The {weekday} session ended without agreement after {reason}.",
-    "Officials in {place2} said they would study the plans from {place}.",
-    "{person2} said the figures did not add up, citing {reason2}.",
-    "Insurers put the risk to {thing2} at {pct} over the next decade.",
-    "It is the {ordinal} time since {year} that {org} has {verb2} such a plan.",
-    "A spokesperson for {org} promised further details by {month}.",
-    "Local papers in {place2} have covered the story since {month} {year}.",
-    "{org2} said it had received {n} letters on the subject.",
-    "The consultation, open until {month}, drew {n} responses from {place}.",
-    "If approved, the work would cost each household about {small} a year.",
+    "{org} {verb} a [plan|proposal|scheme|motion] to {action} {thing} on {weekday}, [after|because|once] {reason}.",
+    "The [decision|vote|move|delay] came [after|because|as] {reason}, {person} [said|explained|told the meeting].",
+    "\"We have [listened to everyone|heard every side|read every letter|done our homework],\" said {person}, {role} {org2}.",
+    "\"[Nobody asked|No one consulted|They never asked] the people who [live|work|shop] here,\" {person2} told [reporters|the paper|a crowd] in {place2}.",
+    "About {n} [households|families|homes|businesses] in {place} could be affected, [according to figures from|says a note by|estimates] {org2}.",
+    "{person} has [followed|covered|fought] the [dispute|row|case|debate] over {thing} since {year}.",
+    "[Work on|Construction of|The first contract for] the first phase could [begin|start] within {k} months, [though|but|even if] {reason2}.",
+    "[Critics|Opponents|Campaigners|Two councillors] [pointed out|noted|argued] that {reason}, and [asked for|demanded|called for] [an independent|an outside|a public] [review|inquiry|audit].",
+    "The [final|next|decisive] vote in {place} is expected [before|by|in] {month}.",
+    "Last year {org2} [spent|set aside|borrowed] {money} to {action2} {thing2}.",
+    "In {month} {year}, {person2} [wrote to|complained to|warned] {org} about {thing}.",
+    "[Supporters|Backers|Neighbours] in {place2} [called it overdue|welcomed it|were pleased]; [opponents|others|critics] were {mood}.",
+    "{role_cap} {org2}, {person2}, [declined to comment|would not comment|did not reply] on {weekday}.",
+    "The [report|study|review], {k} pages long, lists {n} [objections|complaints|comments] from [residents|people|traders] of {place}.",
+    "A similar [scheme|plan|project] in {place2} was [dropped|shelved|abandoned] in {year} when {reason2}.",
+    "[Shops|Cafes|Traders] near {thing} reported a [drop|fall|rise] of {pct} in [trade|custom|sales] over {k} weeks.",
+    "{person} expects {org2} to {action2} {thing2} [by|before|in] {month}.",
+    "Neither {org} nor {org2} has [published|shared|agreed] a [timetable|budget|plan].",
+    "[Residents|Parents|Tenants] of {place} [sounded|seemed|were] {mood} at a meeting on {weekday} [evening|night|afternoon].",
+    "The [budget|estimate|bill] for {thing} has [grown|moved|jumped] from {money2} to {money}.",
+    "[Opposition members|Two councillors|Local traders] asked why {org} {verb2} the [proposal|plan|scheme] without a [hearing|vote|debate].",
+    "According to {person2}, at least {k} staff at {org2} [will be|could be|are being] moved to {place2}.",
+    "[Engineers|Planners|Surveyors] estimate that {thing} [handles|serves|sees] {n} [visitors|people|vehicles] a day.",
+    "A petition [organised|started|launched] by {person} gathered {n} signatures in {k} days.",
+    "The {weekday} [session|meeting|hearing] ended without [agreement|a vote|a decision] after {reason}.",
+    "[Officials|Planners|Councillors] in {place2} said they would [study|examine|copy] the plans from {place}.",
+    "{person2} said the [figures|numbers|costs] did not add up, [citing|pointing to|because] {reason2}.",
+    "[Insurers|Analysts|Engineers] put the risk to {thing2} at {pct} over the next [decade|five years|twenty years].",
+    "It is the {ordinal} time since {year} that {org} has {verb2} such a [plan|proposal|scheme].",
+    "A [spokesperson|spokesman|spokeswoman] for {org} promised [further details|a statement|a full answer] by {month}.",
+    "[Local papers|Radio stations|Newsletters] in {place2} have [covered|followed] the story since {month} {year}.",
+    "{org2} said it had received {n} [letters|emails|calls] on the [subject|matter|issue].",
+    "The consultation, open until {month}, drew {n} [responses|replies|submissions] from {place}.",
+    "If approved, the [work|plan|scheme] would cost each household about {small} a year.",
 ]
 _SUBHEADS = ["What happens next", "Background", "A long dispute", "The costs", "Reactions", "Looking ahead"]
 _PEOPLE = [f"{first} {last}" for first, last in zip(_FIRST, ["Ellison", "Rieger", "Calloway", "van Doorn", "Haddad", "Marsh",
@@ -162,8 +168,12 @@ def _fill(rng: random.Random, story: dict[str, str], text: str) -> str:
     return text.format(**fill)
 
 
+_CHOICE = re.compile(r"\[([^\]]+)\]")
+
+
 def _sentence(rng: random.Random, story: dict[str, str], shape: str) -> str:
-    text = _fill(rng, story, shape)
+    """A sentence of `shape`: its slots filled, one of each [a|b|c] alternatives chosen."""
+    text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), _fill(rng, story, shape))
     return text[0].upper() + text[1:]
 
 
