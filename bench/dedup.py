@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import news  # noqa: E402
 
-from builder import dedup  # noqa: E402
+from builder import dedup, pipeline  # noqa: E402
 from builder.config import BuildConfig  # noqa: E402
 from builder.context import BuildContext  # noqa: E402
 from builder.document import hash128  # noqa: E402
@@ -72,10 +72,12 @@ def write_shards(records: list[dict], work: Path, n_shards: int, text_field: str
 
 
 def _run(args):
-    """One task; returns its Stats and the peak RSS (MB) of the process that ran it."""
+    """One task; returns its Stats and the peak RSS (MB) of the process while it ran (measured as
+    the pipeline does: the peak is reset before the task, so earlier phases do not count)."""
     fn, ctx, rank = args
+    pipeline.reset_peak_rss()
     stats = fn(ctx, rank)
-    return stats, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return stats, pipeline.peak_rss_mb()
 
 
 def _warm(_: int) -> None:
