@@ -163,7 +163,7 @@ def test_top_ngram_chars():
         vocabulary = distinct_words(100 - 2 * k)
         return " ".join([w for i in range(k) for w in ("xa", "xb", vocabulary[i])] + vocabulary[k:])
 
-    assert quality._Ngrams(text(10).split()).top_chars(2) == pytest.approx(0.20)
+    assert quality._Ngrams([text(10).split()]).top_chars(2)[0] == pytest.approx(0.20)
     assert "top_ngram_chars" not in rules(text(10))
     assert "top_ngram_chars" in rules(text(11))
     # In prose the bigram bound (twice the share of "the") is within the limit: not measured.
@@ -173,33 +173,38 @@ def test_top_ngram_chars():
 
 def test_top_ngram_bound_is_an_upper_bound():
     for text in (ARTICLE, " ".join(["xa", "xb"] * 11 + distinct_words(78)), "a b a b a b c d c d", "a a a a b"):
-        ngrams = quality._Ngrams(text.split())
+        ngrams = quality._Ngrams([text.split()])
         for n in (2, 3, 4):
-            assert ngrams.top_chars(n) <= ngrams.top_chars_bound(n) + 1e-12
+            assert ngrams.top_chars(n)[0] <= ngrams.top_chars_bound(n)[0] + 1e-12
 
 
 def test_dup_ngram_chars():
     vocabulary = distinct_words(100)
     # A 5-gram written twice covers 10 of 100 two-letter words: 0.1 of the characters.
     text = " ".join(vocabulary[:5] + vocabulary[5:50] + vocabulary[:5] + vocabulary[50:95])
-    assert quality._Ngrams(text.split()).dup_chars(5) == pytest.approx(0.10)
-    assert quality._Ngrams(text.split()).dup_chars(6) == 0.0
+    assert quality._Ngrams([text.split()]).dup_chars(5)[0] == pytest.approx(0.10)
+    assert quality._Ngrams([text.split()]).dup_chars(6)[0] == 0.0
     limits = {"5": 0.10, "6": 0.05}
     assert "dup_ngram_chars" not in rules(text, cfg=dataclasses.replace(CFG, max_dup_ngram_chars=limits))
     tighter = {"5": 0.09, "6": 0.05}
     assert "dup_ngram_chars" in rules(text, cfg=dataclasses.replace(CFG, max_dup_ngram_chars=tighter))
     # Overlapping repeats count each word once: "a b c d e f" twice, 5-grams (a..e) and (b..f).
     twice = " ".join(vocabulary[:6] * 2 + vocabulary[6:94])
-    assert quality._Ngrams(twice.split()).dup_chars(5) == pytest.approx(0.12)
+    assert quality._Ngrams([twice.split()]).dup_chars(5)[0] == pytest.approx(0.12)
 
 
 def test_dup_ngram_longer_sizes_measured_only_when_they_could_fail():
     limits = {"5": 0.40, "10": 0.35}
-    ngrams = quality._Ngrams(ARTICLE.lower().split())
-    assert quality._dup_ngram_chars(ngrams, limits) == {"5": ngrams.dup_chars(5)}
-    repeated = quality._Ngrams((" ".join(distinct_words(40)) + " ") .split() * 2)
+    # A low bound lets the shortest size through; within the longer size's limit, it is not measured.
+    low = {"5": 0.0, "10": 0.35}
+    ngrams = quality._Ngrams([ARTICLE.lower().split()])
+    assert quality._dup_ngram_chars(ngrams, low) == [{"5": ngrams.dup_chars(5)[0]}]
+    repeated = quality._Ngrams([distinct_words(40) * 2])
     measured = quality._dup_ngram_chars(repeated, limits)
-    assert measured == {"5": 1.0, "10": 1.0}
+    assert measured == [{"5": 1.0, "10": 1.0}]
+    # Together, each text gets what it gets alone.
+    both = quality._Ngrams([ARTICLE.lower().split(), distinct_words(40) * 2])
+    assert quality._dup_ngram_chars(both, low) == [{"5": ngrams.dup_chars(5)[0]}, {"5": 1.0, "10": 1.0}]
 
 
 def test_stop_words():
@@ -429,8 +434,18 @@ def test_every_bound_is_an_upper_bound():
     texts = [ARTICLE, ARTICLE * 3, "a b a b a b c d c d", "a a a a b", " ".join(distinct_words(50) * 2),
              *itertools.chain.from_iterable(negatives.values())]
     for text in texts:
-        ngrams = quality._Ngrams(quality._without_punctuation(text.lower()).split())
+        ngrams = quality._Ngrams([quality._without_punctuation(text.lower()).split()])
         for n in range(1, 11):
-            top, dup = ngrams.top_chars(n), ngrams.dup_chars(n)
-            assert top <= ngrams.top_chars_bound(n) <= ngrams.top_chars_word_bound(n) + 1e-12, (n, text[:40])
-            assert dup <= ngrams.dup_chars_bound(n), (n, text[:40])
+            top, dup = ngrams.top_chars(n)[0], ngrams.dup_chars(n)[0]
+            assert top <= ngrams.top_chars_bound(n)[0] <= ngrams.top_chars_word_bound(n)[0] + 1e-12, (n, text[:40])
+            assert dup <= ngrams.dup_chars_bound(n)[0], (n, text[:40])
+    # Measured together, every text keeps its values, and the bounds stay bounds.
+    word_lists = [quality._without_punctuation(text.lower()).split() for text in texts]
+    together = quality._Ngrams(word_lists)
+    for n in range(1, 11):
+        alone = [quality._Ngrams([words]) for words in word_lists]
+        assert together.top_chars(n).tolist() == [a.top_chars(n)[0] for a in alone]
+        assert together.dup_chars(n).tolist() == [a.dup_chars(n)[0] for a in alone]
+        assert (together.top_chars(n) <= together.top_chars_bound(n) + 1e-12).all()
+        assert (together.top_chars_bound(n) <= together.top_chars_word_bound(n) + 1e-12).all()
+        assert (together.dup_chars(n) <= together.dup_chars_bound(n)).all()
