@@ -143,3 +143,32 @@ def test_run_detects_in_batches_and_keeps_the_order():
     for i, d in enumerate(out):
         if i != 3:
             assert language.LanguageResult(d.language, d.language_score) == language.detect_language(texts[i])
+
+
+def test_model_arrays_equal_langdetects_factory():
+    # The profiles read directly give the factory's n-grams, keys and probabilities, bit for bit.
+    model = language._model()
+    factory = model.factory
+    grams = sorted(factory.word_lang_prob_map, key=language.gram_key)
+    assert model.grams == grams
+    assert model.languages == list(factory.langlist)
+    assert model.keys.tolist() == [language.gram_key(g) for g in grams]
+    expected = np.array([factory.word_lang_prob_map[g] for g in grams], dtype=np.float32)
+    assert model.probs.tobytes() == expected.tobytes()
+
+
+def test_character_tables_equal_langdetect_and_str():
+    from langdetect.utils.ngram import NGram
+
+    model = language._model()
+    basic_plane = [code for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
+    assert model.normalized[basic_plane].tolist() == [ord(NGram.normalize(chr(code))) for code in basic_plane]
+    assert (model.normalized[0x10000:] == np.arange(0x10000, 0x110000)).all()
+    # Upper case is known for the basic plane at once, for other characters when a text has them.
+    every = np.arange(0x110000, dtype=np.uint32)
+    assert model.is_upper(every).tolist() == [chr(code).isupper() for code in range(0x110000)]
+
+
+def test_gram_keys_equal_gram_key():
+    grams = ["a", "ab", "abc", " a", "é", "ß", "日本", "\U0001d400x", "ZZZ"]
+    assert language.gram_keys(grams).tolist() == [language.gram_key(g) for g in grams]
