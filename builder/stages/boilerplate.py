@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,21 @@ from builder.stats import Stats
 # --------------------------------------------------------------------------------------------
 # Markdown reduction and line keys
 
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
-_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)|\[([^\]\n]+)\]\[[^\]\n]*\]")
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)")
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)|\[([^\]\n]+)\]\[[^\]\n]*\]")
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:|www\.)[^>\s]+)>")
 _BARE_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EM_STAR = re.compile(r"\*(?=\S)([^*\n]+?)(?<=\S)\*")
-_EM_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
-_STRAY_EMPHASIS = re.compile(r"(?<![\w\\])[*_]{1,3}(?=\s|$)|(?:^|(?<=\s))[*_]{1,3}(?=\w)")
+# Speed (the same matches as the plain forms, far faster on long lines): a link target is read as
+# runs of plain chars around balanced groups, not char by char; emphasis runs are greedy (they
+# cannot pass the closing mark anyway); the stray-emphasis pattern opens with its marks, so that
+# the engine skips to them instead of testing assertions at every position.
+_EM_STAR = re.compile(r"\*(?=\S)([^*\n]+)(?<=\S)\*")
+_EM_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)([^_\n]+)(?<=\S)_(?!\w)")
+# a run of 1-3 marks after a non-word char (or the start) and before a space or the end, or after
+# a space (or the start) and before a word: the lookbehinds, placed after the first mark, look
+# one char further back
+_STRAY_EMPHASIS = re.compile(r"[*_](?:(?<![\w\\].)[*_]{0,2}(?=\s|$)|(?<!\S.)[*_]{0,2}(?=\w))")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~\"'])")
 _CODE = re.compile(r"`([^`\n]+)`")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
@@ -224,11 +232,16 @@ _PUNCT_TO_SPACE = bytes.maketrans(
     bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90)), b" " * (128 - 62))
 
 
-def words_of(low: str) -> list[str]:
-    """The words of a (lower-cased) text: runs of letters and digits."""
+def words_of(low: str, most: int | None = None) -> list[str]:
+    """The words of a (lower-cased) text: runs of letters and digits (the first `most` only, when
+    given: the rest is not split at all)."""
     if low.isascii():
-        return low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii").split()
-    return _UNICODE_MARKS.sub(" ", low).encode("utf-8").translate(_PUNCT_TO_SPACE).decode("utf-8", "replace").split()
+        spaced = low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii")
+    else:
+        spaced = _UNICODE_MARKS.sub(" ", low).encode("utf-8").translate(_PUNCT_TO_SPACE).decode("utf-8", "replace")
+    if most is None:
+        return spaced.split()
+    return spaced.split(None, most)[:most]
 
 
 def stopword_density(low: str, stop: frozenset[str]) -> float:
@@ -258,7 +271,7 @@ def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 12
     and the big ones cover foreign text too (jusText's Finnish list, 6,800 words, holds 'the',
     'and' and English names). The first candidate is taken at once when it covers `first_enough`
     (no other language's text comes near that). The sample is bounded, so the cost is too."""
-    words = set(words_of(text[: sample_words * 8].lower())[:sample_words])
+    words = set(words_of(text[: sample_words * 8].lower(), sample_words))
     if not words or not languages:
         return ""
     if len(words & stopwords(languages[0])) >= first_enough * len(words):
@@ -332,8 +345,10 @@ def rules_by_unit(lows: list[str], hard_max_chars: int, soft_max_chars: int) -> 
     """For each unit (lower-cased plain text), the hard and the soft rules with a trigger in it, in
     rule order (none for units of the family's max chars or more). The triggers are looked for in
     one pass over the whole document, so that most units test no rule at all."""
-    hard: list[list[_Rule]] = [[] for _ in lows]
-    soft: list[list[_Rule]] = [[] for _ in lows]
+    # one shared empty list for the units with no trigger (read only)
+    none: list[_Rule] = []
+    hard: list[list[_Rule]] = [none] * len(lows)
+    soft: list[list[_Rule]] = [none] * len(lows)
     joined = "\n".join(lows)
     if ahocorasick_rs is None:
         hits = []
@@ -350,10 +365,7 @@ def rules_by_unit(lows: list[str], hard_max_chars: int, soft_max_chars: int) -> 
                 for family, index in owners[pattern]]
     if not hits:
         return hard, soft
-    starts, at = [], 0
-    for low in lows:
-        starts.append(at)
-        at += len(low) + 1
+    starts = list(accumulate([len(low) + 1 for low in lows], initial=0))
     indexes: dict[tuple[int, int], set[int]] = {}
     for family, index, start in hits:
         unit = bisect.bisect_right(starts, start) - 1
@@ -379,6 +391,17 @@ _META_LINE = re.compile(
     r"|(?P<taxonomy>(?:region|theme|tags?|topics?|categor(?:y|ies)|filed under|section|in-depth report)\s*:))",
     re.IGNORECASE,
 )
+# The words a meta line opens with (after non-word chars): ASCII lines that open with none of them
+# skip the regex (an ASCII line lower-cased matches IGNORECASE exactly).
+_META_STARTS = ("by", "article", "written", "posted", "author", "published", "updated", "last", "date", "region",
+                "theme", "tag", "topic", "categor", "filed", "section", "in-depth")
+_ASCII_NON_WORD = "".join(chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
+
+
+def _may_be_meta(low: str) -> bool:
+    return not low.isascii() or low.lstrip(_ASCII_NON_WORD).startswith(_META_STARTS)
+
+
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DATE_IN_LINE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b",
@@ -428,6 +451,15 @@ def _continues(previous: Unit, line: str, clean: str) -> bool:
     return not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
 
 
+@lru_cache(maxsize=8192)
+def _line_parts(line: str) -> tuple[str, int, bool]:
+    """Plain text, link characters and heading mark of an input line. Cached: a site's menus,
+    share bars and footers come back in each of its documents (bounded, so prose lines seen once
+    only pass through)."""
+    clean, links = clean_with_links(line)
+    return clean, links, line.lstrip()[:1] == "#" and _HEADING.match(line) is not None
+
+
 def units_of(text: str) -> list[Unit]:
     """The units of a text, in order; blank lines are separators only."""
     units: list[Unit] = []
@@ -438,7 +470,7 @@ def units_of(text: str) -> list[Unit]:
         end = start + len(line)
         if not line or line.isspace():
             continue
-        clean, links = clean_with_links(line)
+        clean, links, heading = _line_parts(line)
         if last is not None:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
@@ -450,8 +482,7 @@ def units_of(text: str) -> list[Unit]:
                 last.links += links
                 continue
             last.sep = gap
-        heading = line.lstrip()[:1] == "#" and _HEADING.match(line) is not None
-        last = Unit(start, end, line, clean, "", [line], links, heading=heading)
+        last = Unit(start, end, line, clean, "", [line], links, heading)
         units.append(last)
     if last is not None:
         last.sep = text[last.end:]
@@ -469,6 +500,10 @@ class Split:
     segments: list[dict[str, Any]]
     language: str = ""  # the stop-word list used ('' = language-independent)
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
+
+
+# (label, reason) -> "label.kind" of the reasons met (few distinct ones: numbers are in few of them)
+_LABELLED_KINDS: dict[tuple[str, str], str] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -532,7 +567,7 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
         unit.cls, unit.reason = HARD, f"rule:{hard}"
         return
     if length < cfg.meta_max_chars and not ctx.html_body:
-        meta = _META_LINE.match(text)
+        meta = _META_LINE.match(text) if _may_be_meta(low) else None
         if meta:
             unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
             return
@@ -547,7 +582,7 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
     unit.soft = _first_rule(soft_rules, low) if soft_rules and length < cfg.soft_max_chars else ""
     if ctx.html_body:
         # the extractor already picked the main content: only rules and soft signals apply
-        if not unit.soft and length < cfg.meta_max_chars and _META_LINE.match(text):
+        if not unit.soft and length < cfg.meta_max_chars and _may_be_meta(low) and _META_LINE.match(text):
             unit.soft = "meta"
         unit.cls, unit.reason = GOOD, "main content"
         return
@@ -733,6 +768,7 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
         # only texts with no stop-word list can be in a dense script (no candidate list is one)
         length_scale=cfg.dense_script_scale if not language and dense_script_share(_prose_sample(units)) >= 0.3 else 1.0,
     )
+    # (one lower() per unit: the ASCII ones, most of a text, take the fast path)
     lows = [u.clean.lower() for u in units]
     hard_rules, soft_rules = rules_by_unit(lows, cfg.rule_max_chars, cfg.soft_max_chars)
     seen: set[bytes] = set()
@@ -816,7 +852,11 @@ def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
     body, boilerplate, segments = _assemble(units, cfg.body_format)
     reasons: dict[str, int] = {}
     for unit in units:
-        kind = f"{unit.label}.{_reason_kind(unit.reason)}"
+        kind = _LABELLED_KINDS.get((unit.label, unit.reason))
+        if kind is None:
+            if len(_LABELLED_KINDS) >= 4096:  # bounded: template reasons hold counts
+                _LABELLED_KINDS.clear()
+            kind = _LABELLED_KINDS[(unit.label, unit.reason)] = f"{unit.label}.{_reason_kind(unit.reason)}"
         reasons[kind] = reasons.get(kind, 0) + 1
     return Split(body, boilerplate, segments, language, reasons)
 
