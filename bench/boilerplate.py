@@ -193,7 +193,7 @@ def bench_trafilatura_eval(shared: Path, cfg: BoilerplateConfig, limit: int | No
 def _clear_caches() -> None:
     # each batch starts cold: the line cache only helps with lines that come back across the
     # documents of a batch (a site's menus and footers), not with documents measured again
-    boilerplate._line_parts.cache_clear()
+    boilerplate.clean_with_links.cache_clear()
 
 
 def _cpu_per_doc(fn, docs: list, rounds: int, before_batch=None, batch: int = 25) -> tuple[float, float]:
@@ -247,9 +247,9 @@ def bench_speed(cfg: BoilerplateConfig) -> None:
         _, peer_cpu = _cpu_per_doc(lambda page: justext.justext(page, stoplist), pages, rounds)
         print(f"  peer: jusText on the same paragraphs: {peer_cpu:.3f} ms/doc CPU time ({1000 / peer_cpu:,.0f} docs/s); "
               f"split_boilerplate is {peer_cpu / cpu:.1f}x as fast")
-    _, keys_cpu = _cpu_per_doc(boilerplate.line_keys, docs, rounds)
+    _, keys_cpu = _cpu_per_doc(boilerplate.line_keys, docs, rounds, _clear_caches)
     _, meta_cpu = _cpu_per_doc(lambda text: (metadata.find_title(text), metadata.find_author(text), metadata.find_dateline(text),
-                                            metadata.find_published(text)), docs, rounds)
+                                            metadata.find_published(text)), docs, rounds, _clear_caches)
     print(f"  line_keys (template phase): {keys_cpu:.3f} ms/doc CPU time ({1000 / keys_cpu:,.0f} docs/s); metadata from the "
           f"text: {meta_cpu:.3f} ms/doc CPU time ({1000 / meta_cpu:,.0f} docs/s)")
 

@@ -85,9 +85,12 @@ def clean_markdown(line: str) -> str:
     return clean_with_links(line)[0]
 
 
+@lru_cache(maxsize=8192)
 def clean_with_links(line: str) -> tuple[str, int]:
     """`clean_markdown(line)` and the number of characters of link text in the line (markdown
-    links, autolinks and bare URLs or e-mail addresses), in one pass over the markup."""
+    links, autolinks and bare URLs or e-mail addresses), in one pass over the markup. Cached: a
+    site's menus, share bars and footers come back in each of its documents, and the metadata
+    stage reads the same lines just before (bounded: prose lines seen once only pass through)."""
     if not _has_markup(line):
         text = line.strip()
         return text, (_bare_url_chars(text) if "http" in text or "www." in text or "@" in text else 0)
@@ -451,15 +454,6 @@ def _continues(previous: Unit, line: str, clean: str) -> bool:
     return not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
 
 
-@lru_cache(maxsize=8192)
-def _line_parts(line: str) -> tuple[str, int, bool]:
-    """Plain text, link characters and heading mark of an input line. Cached: a site's menus,
-    share bars and footers come back in each of its documents (bounded, so prose lines seen once
-    only pass through)."""
-    clean, links = clean_with_links(line)
-    return clean, links, line.lstrip()[:1] == "#" and _HEADING.match(line) is not None
-
-
 def units_of(text: str) -> list[Unit]:
     """The units of a text, in order; blank lines are separators only."""
     units: list[Unit] = []
@@ -470,7 +464,7 @@ def units_of(text: str) -> list[Unit]:
         end = start + len(line)
         if not line or line.isspace():
             continue
-        clean, links, heading = _line_parts(line)
+        clean, links = clean_with_links(line)
         if last is not None:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
@@ -482,6 +476,7 @@ def units_of(text: str) -> list[Unit]:
                 last.links += links
                 continue
             last.sep = gap
+        heading = line.lstrip()[:1] == "#" and _HEADING.match(line) is not None
         last = Unit(start, end, line, clean, "", [line], links, heading)
         units.append(last)
     if last is not None:

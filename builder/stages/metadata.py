@@ -38,7 +38,9 @@ _MONTHS.update({name: number for number, names in enumerate([
     "novembre noviembre novembro",
     "décembre decembre dezember diciembre dicembre dezembro",
 ], start=1) for name in names.split()})
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# (the lookahead on the first letters lets most positions fail before the long alternation is tried)
+_MONTH = (r"(?=[" + "".join(sorted({name[0] for name in _MONTHS})) + r"])(?P<month>"
+          + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?")
 _DATE_PATTERNS = [
     # 2017-09-07, 2017/09/07, 2017.09.07, with an optional time after
     re.compile(r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
@@ -53,6 +55,10 @@ _DATE_PATTERNS = [
     # 09/07/2017: month first unless the first number cannot be a month
     re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"),
 ]
+_MONTH_FIRST = _DATE_PATTERNS[1]
+# What the month-first form needs after its month name: a text without it skips that pattern (the
+# month alternation, tried at each position, is the costly part of the date search).
+_DAY_YEAR = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
 
@@ -78,11 +84,14 @@ def parse_date(text: str) -> str | None:
     if not _YEAR.search(text):  # every form has a year: most lines are done after one cheap scan
         return None
     for pattern in _DATE_PATTERNS:
+        if pattern is _MONTH_FIRST and not _DAY_YEAR.search(text):
+            continue
         for match in pattern.finditer(text):
             parts = match.groupdict()
             year = int(parts["year"])
             if parts.get("month"):
-                month = _MONTHS[parts["month"].lower().rstrip(".")]
+                # (casefold: IGNORECASE also matches forms lower() keeps apart, the long s of 'ſept')
+                month = _MONTHS[parts["month"].casefold().rstrip(".")]
                 day = int(parts["day"])
             elif parts.get("a"):
                 a, b = int(parts["a"]), int(parts["b"])

@@ -35,6 +35,10 @@ Author: Someone Else"""
     ("13/02/2019", "2019-02-13"),
     ("February 30, 2019", None),
     ("no date here", None),
+    ("independent news from the plains since 1921", None),
+    ("Posted on July 10th 2024 by Ann Lee", "2024-07-10"),
+    ("SEPT. 7 2017", "2017-09-07"),
+    ("\u017fept. 7, 2017", "2017-09-07"),  # the long s matches 's' when case is ignored
 ])
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
