@@ -7,8 +7,8 @@ and tables (generated here from templates this project wrote), more than 95% dro
     /work/venv/bin/python bench/quality.py
 
 Prints, per set, the drop rate and the reasons, every dropped real article with its reason, and
-the CPU time per document of `quality_signals` + `check` and of the token counters beside
-`str.split` on the same texts (the machine may be shared: the ratio is the stable figure).
+the CPU time per document of `quality_signals` + `check` (one text a call, and in the stage's
+batches) and of the token counters beside `str.split` on the same texts (the machine may be shared: the ratio is the stable figure).
 Skips without ../shared.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from builder.config import QualityConfig
 from builder.stages import tokens
-from builder.stages.quality import check, quality_signals
+from builder.stages.quality import _BATCH_DOCS, check, quality_signals, quality_signals_many
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 MIN_WORDS = 50
@@ -208,9 +208,14 @@ def main() -> int:
 
     docs = [t for _, t in sets["buzzfeed_webis_2016"] if 2500 <= len(t.encode("utf-8")) <= 3500]
     quality_ms = cpu_ms_per_doc(lambda t: check(quality_signals(t, "en", cfg), cfg), docs)
+    batches = [docs[i : i + _BATCH_DOCS] for i in range(0, len(docs), _BATCH_DOCS)]
+    batch_ms = cpu_ms_per_doc(
+        lambda batch: [check(s, cfg) for s in quality_signals_many(batch, ["en"] * len(batch), cfg, True)], batches
+    ) * len(batches) / len(docs)
     split_ms = cpu_ms_per_doc(str.split, docs)
     print(f"speed on {len(docs)} bodies of 2.5-3.5 KB (CPU time; load average {os.getloadavg()[0]:.1f}):")
-    print(f"  quality_signals+check {quality_ms:.3f} ms/doc, str.split {split_ms:.3f} ms/doc, ratio {quality_ms / split_ms:.1f}x")
+    print(f"  quality_signals+check, one text a call {quality_ms:.3f} ms/doc, str.split {split_ms:.3f} ms/doc, ratio {quality_ms / split_ms:.1f}x")
+    print(f"  quality_signals_many+check, batches of {_BATCH_DOCS} as the stage runs {batch_ms:.3f} ms/doc, ratio to str.split {batch_ms / split_ms:.1f}x")
     for name in ("cl100k_base", "words"):
         try:
             count = tokens.get_counter(name)

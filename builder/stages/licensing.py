@@ -601,13 +601,25 @@ def find_public_domain(text: str, triggers: TextTriggers | None = None) -> list[
     return found
 
 
+# Phone labels (tel, telephone, telefon, teléfono, ph, phone, mob, mobile, cell, fax, call, tél,
+# téléphone, whatsapp begin with one of these): not licensing's words, but found in the same pass
+# over a text for the PII stage, which runs next on the same texts (see `text_triggers`).
+PHONE_LABEL_WORDS = ("tel", "ph", "mob", "cell", "fax", "call", "tél", "whatsapp")
+
+
 @lru_cache(maxsize=None)
-def _trigger_words() -> TriggerWords:
-    """Every needed word, and the starts of patterns that need nothing else, in one automaton."""
+def _licensing_words() -> frozenset[str]:
+    """Every needed word, and the starts of patterns that need nothing else."""
     words: set[str] = set()
     for where in (_CC_URL_AT, _CC_LONG_AT, _CC_SHORT_AT, _CC_ZERO_AT, _PD_MARK_AT, _CC_BARE_AT, _NOTICE_AT, _ALL_RIGHTS_AT, _PERMISSION_AT, _FAIR_USE_AT, _PUBLIC_DOMAIN_AT):
         words |= where.words
-    return TriggerWords(words)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=None)
+def _trigger_words() -> TriggerWords:
+    """Licensing's words and the phone label words, in one automaton."""
+    return TriggerWords(_licensing_words() | set(PHONE_LABEL_WORDS))
 
 
 @lru_cache(maxsize=None)
@@ -615,10 +627,27 @@ def _notice_words() -> TriggerWords:
     return TriggerWords(_NOTICE_AT.words)
 
 
+# The last texts scanned for all the trigger words, with what was found: the PII stage asks for
+# the same texts (body, boilerplate) right after licensing, and gets them without a second pass.
+# Matched by identity (a str never changes); the entries hold their texts, so an id is never reused.
+_RECENT_SCANS: list[tuple[str, TextTriggers | None]] = []
+_RECENT_SCANS_KEPT = 4
+
+
 def text_triggers(text: str, words: TriggerWords | None = None) -> TextTriggers | None:
-    """The trigger words (all the detectors', or `words`) of one text; None: scan it in full."""
+    """The trigger words (all the detectors' and the phone labels, or `words`) of one text; None:
+    scan it in full."""
+    if words is not None:
+        low = fold(text)
+        return None if low is None else TextTriggers(low, words)
+    for scanned, triggers in _RECENT_SCANS:
+        if scanned is text:
+            return triggers
     low = fold(text)
-    return None if low is None else TextTriggers(low, words or _trigger_words())
+    triggers = None if low is None else TextTriggers(low, _trigger_words())
+    _RECENT_SCANS.append((text, triggers))
+    del _RECENT_SCANS[:-_RECENT_SCANS_KEPT]
+    return triggers
 
 
 # --- findings and conclusion --------------------------------------------------------------------
@@ -646,7 +675,7 @@ def detect_license(body: str, boilerplate: str = "", html: str | None = None, pr
         if not text:
             continue
         triggers = text_triggers(text) if precheck else None
-        if triggers is not None and not triggers.found and "](" not in text:
+        if triggers is not None and not triggers.has(_licensing_words()) and "](" not in text:
             continue  # no trigger word, and no link whose removal could join one: nothing to find
         for license_id, url, credit in find_cc_links(text, triggers):
             if credit:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from builder.config import PiiConfig
 from builder.document import Document
-from builder.stages.licensing import TriggerWords, fold, match_at
+from builder.stages.licensing import PHONE_LABEL_WORDS, match_at, text_triggers
 from builder.stats import Stats
 
 EMAIL_PLACEHOLDER = "<EMAIL>"
@@ -61,8 +61,6 @@ _DASH_DIGIT = re.compile(r"-\d")  # "555-123-4567", "555.123.4567": the third 3 
 _DOT_DIGIT = re.compile(r"\.\d")  # its first - or . (and an IPv4 address 1 to 3 before its first .)
 _IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")  # every IPv6 match has two colons this close
 _PHONE_LABEL_RE = re.compile(_PHONE_LABEL, re.IGNORECASE)
-# Every label begins with one of these (lower-cased): tel(ephone|efon|éfono), ph(one), mob(ile), tél(éphone).
-_PHONE_LABEL_WORDS = TriggerWords(["tel", "ph", "mob", "cell", "fax", "call", "tél", "whatsapp"])
 
 
 @dataclass(frozen=True)
@@ -103,11 +101,13 @@ def _phone_starts(text: str) -> list[int]:
 
 
 def _label_starts(text: str) -> list[int] | None:
-    """Every position where a phone label can begin (None: lower-casing moves characters)."""
-    low = fold(text)
-    if low is None:
+    """Every position where a phone label can begin (None: lower-casing moves characters). Every
+    label begins with one of `PHONE_LABEL_WORDS`, which licensing's pass over a text finds (the
+    body and boilerplate it has just scanned are not scanned again)."""
+    triggers = text_triggers(text)
+    if triggers is None:
         return None
-    return [at for positions in _PHONE_LABEL_WORDS.positions(low).values() for at in positions]
+    return [at for word in PHONE_LABEL_WORDS for at in triggers.found.get(word, ())]
 
 
 def find_phones(text: str, precheck: bool = True) -> list[PiiMatch]:

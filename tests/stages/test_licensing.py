@@ -252,11 +252,9 @@ def test_fold_covers_every_case_insensitive_look_alike():
     """Every character that a case-insensitive pattern takes for a letter of a trigger word (or
     any ASCII letter) folds to that letter, or makes `fold` give up: so a trigger word is found
     wherever a pattern could match it."""
-    from builder.stages import pii
-
     wheres = [value for value in vars(licensing).values() if isinstance(value, licensing.Where)]
     words = {word for where in wheres for t in where.triggers for word in (t.starts or ()) + t.needs}
-    words |= set(pii._PHONE_LABEL_WORDS.words)
+    words |= set(licensing.PHONE_LABEL_WORDS)
     letters = {char for word in words for char in word} | set("abcdefghijklmnopqrstuvwxyz")
     # Only characters with a case (and the two Python matches without one) can match another.
     cased = [chr(c) for c in range(0x110000) if chr(c).lower() != chr(c) or chr(c).upper() != chr(c)]
@@ -281,3 +279,18 @@ def test_trigger_words_without_the_automaton(monkeypatch):
     monkeypatch.setattr(licensing, "ahocorasick_rs", None)
     assert licensing.TriggerWords(words).positions(text) == with_automaton
     assert with_automaton["cc"] == [7, 8, 11] and with_automaton["©"] == [0]
+
+
+def test_one_scan_serves_licensing_and_pii():
+    from builder.stages import pii
+
+    body = "Call us: Tel. 030 1234567. Copyright 2024 The Ledger. All rights reserved."
+    first = licensing.text_triggers(body)
+    assert licensing.text_triggers(body) is first  # the same text is not scanned twice
+    assert licensing.text_triggers("".join(list(body))) is not first  # an equal but other string is
+    assert first.found.keys() >= {"tel", "call", "copyright", "reserved"}
+    # PII takes its label words from that scan and finds what scanning every position finds.
+    assert pii.find_phones(body) == pii.find_phones(body, precheck=False) != []
+    # Licensing decides from its own words: a text with only phone label words holds nothing for it.
+    only_labels = "Call the office by phone or fax."
+    assert licensing.detect_license(only_labels) == licensing.detect_license(only_labels, precheck=False) == licensing.LicenseFindings()
