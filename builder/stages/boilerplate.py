@@ -321,7 +321,7 @@ _SOFT_RULES: list[_Rule] = [
     ("related", ("related", "recommended", "more from", "most ", "trending", "you may also", "see also"),
      re.compile(r"^\W*(?:related|recommended|more from|most (?:read|popular)|trending|you may also like|see also)\b")),
     ("advertisement", ("advert", "sponsored", "comment"),
-     re.compile(r"^\W*(?:advertisement|sponsored)\W*$|\bcomments?\s*(?:\(\d+\)|on\b)|^\W*\d+\s+comments?\b")),
+     re.compile(r"^\W*(?:advertisement|sponsored)\W*$|^\W*comments?\s*(?:\(\d+\)|on\b)|\bcomments?\s*\(\d+\)|^\W*\d+\s+comments?\b")),
 ]
 
 

@@ -288,3 +288,13 @@ def test_html_path_a_fragment_line_does_not_make_a_breadcrumb_main_content():
     split = boilerplate.split_html(page, main)
     assert split.body == "\n\n".join(PROSE)
     assert boiler_reasons(split)[crumbs] == "html: outside main content"
+
+
+def test_comment_counters_are_soft_but_a_sentence_about_commenting_is_prose():
+    last = "The mill's owner declined to comment on the plans when reached by phone."
+    footer = ["[Home](/) [News](/news) [Sport](/sport)", "Copyright © 2021 Valley News"]
+    split = split_boilerplate(article(bottom=footer, body=[*PROSE, last]))
+    assert last in split.body
+    for counter in ("Comments (12)", "Comment on this story", "12 comments"):
+        split = split_boilerplate(article(bottom=[counter, *footer]))
+        assert boiler_reasons(split)[counter].startswith("soft:advertisement"), counter
