@@ -313,7 +313,10 @@ def ngram_rows(texts: list[str], model: _Model | None = None) -> tuple[np.ndarra
     present = np.flatnonzero(keys)
     rows = _profile_rows(keys[present], model)
     found = rows >= 0
-    counts = np.bincount(text_of[present[found] // 3], minlength=len(texts))
+    # N-grams per text: positions are ascending and each text's characters are one run, so the
+    # counts are differences of the positions where each text's run begins.
+    text_starts = np.searchsorted(text_of, np.arange(len(texts) + 1)) * 3
+    counts = np.diff(np.searchsorted(present[found], text_starts))
     return rows[found], counts
 
 
