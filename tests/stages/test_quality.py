@@ -449,3 +449,22 @@ def test_every_bound_is_an_upper_bound():
         assert (together.top_chars(n) <= together.top_chars_bound(n) + 1e-12).all()
         assert (together.top_chars_bound(n) <= together.top_chars_word_bound(n) + 1e-12).all()
         assert (together.dup_chars(n) <= together.dup_chars_bound(n)).all()
+
+
+def test_run_in_batches_keeps_order_and_decides_as_one_by_one(monkeypatch):
+    # More documents than a batch, some already rejected upstream: every document comes out, in
+    # order, with the decision it gets alone.
+    monkeypatch.setattr(quality, "_BATCH_DOCS", 4)
+    texts = [ARTICLE, " ".join(["cheap shoes"] * 40 + distinct_words(20, 4)), " ".join(distinct_words(40, 4) * 2),
+             "too short", ARTICLE + "\n" + ARTICLE, "市議会は火曜日、路面電車を延伸することを決めた。"] * 3
+    docs = [doc(text, "ja" if text.startswith("市") else "en") for text in texts]
+    for i in (2, 7, 11):
+        docs[i].drop("language", "upstream")
+    out = list(quality.run(docs, CFG, Stats()))
+    assert out == docs  # the same objects, in order
+    for i, (text, result) in enumerate(zip(texts, out)):
+        if i in (2, 7, 11):
+            assert result.reject == "language"
+            continue
+        alone = list(quality.run([doc(text, result.language)], CFG, Stats()))[0]
+        assert (result.reject, result.reject_detail) == (alone.reject, alone.reject_detail)
