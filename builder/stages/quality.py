@@ -369,16 +369,22 @@ def quality_signals(
 
 
 def quality_signals_many(
-    texts: list[str], languages: list[str | None], cfg: QualityConfig = QualityConfig(), stop_at_failing_size: bool = False
+    texts: list[str],
+    languages: list[str | None],
+    cfg: QualityConfig = QualityConfig(),
+    stop_at_failing_size: bool = False,
+    word_counts: list[int] | None = None,
 ) -> list[dict[str, Any]]:
     """`quality_signals` of each text, the n-gram measures of all texts computed together (the
     values that decide are those of one text alone; only which sizes a bound lets through may
-    differ, and a size left out cannot fail)."""
+    differ, and a size left out cannot fail). `word_counts`, when given, are the texts'
+    `len(text.split())`, already counted (`Document.word_count`)."""
     all_signals: list[dict[str, Any]] = []
     word_lists: list[list[str]] = []
     worded: list[dict[str, Any]] = []
-    for text, language in zip(texts, languages):
-        signals, words = _text_signals(text, language, cfg)
+    counts = word_counts if word_counts is not None else [None] * len(texts)
+    for text, language, n_words in zip(texts, languages, counts):
+        signals, words = _text_signals(text, language, cfg, n_words)
         all_signals.append(signals)
         if words is not None:
             worded.append(signals)
@@ -394,9 +400,11 @@ def quality_signals_many(
     return all_signals
 
 
-def _text_signals(text: str, language: str | None, cfg: QualityConfig) -> tuple[dict[str, Any], list[str] | None]:
+def _text_signals(
+    text: str, language: str | None, cfg: QualityConfig, n_words: int | None = None
+) -> tuple[dict[str, Any], list[str] | None]:
     """Every measure but the n-gram shares (left None), and the words they are measured on (None
-    for a language without spaces)."""
+    for a language without spaces). `n_words`: `len(text.split())` when the caller has it."""
     lang = base_language(language)
     lines = _lines(text)
     signals: dict[str, Any] = {"language": lang, "n_lines": len(lines)}
@@ -411,7 +419,8 @@ def _text_signals(text: str, language: str | None, cfg: QualityConfig) -> tuple[
             signals[name] = None
         return signals, None
 
-    n_words = len(text.split())
+    if n_words is None:
+        n_words = len(text.split())
     signals["n_words"] = n_words
     # Words without punctuation and symbols; a token of only punctuation disappears.
     words = _without_punctuation(lowered).split()
@@ -572,7 +581,10 @@ def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[
         return
     for batch in _batches(docs):
         judged = [doc for doc in batch if doc.reject is None]
-        all_signals = quality_signals_many([doc.text for doc in judged], [doc.language for doc in judged], cfg, True)
+        # The word count is the row's n_words too: counted once per document (Document caches it).
+        all_signals = quality_signals_many(
+            [doc.text for doc in judged], [doc.language for doc in judged], cfg, True, [doc.word_count() for doc in judged]
+        )
         for doc, signals in zip(judged, all_signals):
             stats.inc("quality.checked")
             if signals["punct_lines"] is None:

@@ -468,3 +468,12 @@ def test_run_in_batches_keeps_order_and_decides_as_one_by_one(monkeypatch):
             continue
         alone = list(quality.run([doc(text, result.language)], CFG, Stats()))[0]
         assert (result.reject, result.reject_detail) == (alone.reject, alone.reject_detail)
+
+
+def test_word_counts_given_or_counted_give_the_same_signals():
+    texts = [ARTICLE, "— a — b", "", " ".join(distinct_words(60))]
+    languages = ["en"] * len(texts)
+    counted = quality.quality_signals_many(texts, languages, CFG, True)
+    given = quality.quality_signals_many(texts, languages, CFG, True, [doc(t).word_count() for t in texts])
+    assert given == counted
+    assert [s["n_words"] for s in counted] == [len(t.split()) for t in texts]
