@@ -102,3 +102,11 @@ def test_whitespace_tokenizer_counts_words():
     tokens.validate(cfg)
     assert tokens.get_counter("whitespace")("It's 3.5 km, don't panic.") == 5
     assert tokens.tokenizer_info(cfg)["kind"] == "whitespace_words"
+
+
+def test_whitespace_tokens_are_the_rows_word_count():
+    doc = Document(id="d", text="It's 3.5 km,\n\ndon't  panic.", path="p", record=1, raw_hash="h")
+    [out] = tokens.run([doc], TokensConfig(tokenizer="whitespace"), Stats())
+    assert out.n_tokens == 5 == out.to_row("1", "h")["n_words"]
+    out.text = "Two words"  # a changed text is counted again, never served from the old count
+    assert out.word_count() == 2 and out.to_row("1", "h")["n_words"] == 2
