@@ -28,11 +28,13 @@ class ConfigError(ValueError):
     """A bad configuration: reported before any work starts."""
 
 
-def option(default: Any, help: str) -> Any:
-    """A config field with a default and help text (mutable defaults are copied per instance)."""
+def option(default: Any, help: str, hashed: bool = True) -> Any:
+    """A config field with a default and help text (mutable defaults are copied per instance).
+    `hashed=False` for a setting that only changes speed, never a row: it stays out of config_hash."""
+    metadata = {"help": help, "hashed": hashed}
     if isinstance(default, (list, dict, set)):
-        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
-    return field(default=default, metadata={"help": help})
+        return field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 OnBadInput = Literal["error", "warn", "skip"]
@@ -151,7 +153,8 @@ class LanguageConfig:
     )
     languages: list[str] = option([], "Keep only these ISO 639-1 languages (empty: keep all). Others become rejects with reason 'language'.")
     batch_docs: int = option(
-        64, "Documents the fast engine detects together (one set of numpy operations for all): speed only, every answer is the same as alone."
+        64, "Documents the fast engine detects together (one set of numpy operations for all): speed only, every answer is the same as alone.",
+        hashed=False,
     )
 
 
@@ -411,6 +414,11 @@ UNHASHED = ("name", "publish")
 def config_hash(config: BuildConfig) -> str:
     """Stable hash (16 hex chars) of every setting that can change a row's content."""
     values = {k: v for k, v in to_dict(config).items() if k not in UNHASHED}
+    for name, section in values.items():
+        if isinstance(section, dict):
+            for f in dataclasses.fields(getattr(config, name)):
+                if not f.metadata.get("hashed", True):
+                    section.pop(f.name)
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
 

@@ -54,6 +54,11 @@ def test_config_hash_changes_with_output_settings_only():
     assert "workers" not in config.to_dict(base)
     relabelled = config.from_dict({"name": "other", "publish": {"target_shard_bytes": 10}})
     assert config.config_hash(relabelled) == config.config_hash(base)
+    # Nor do settings marked speed-only (still recorded in the manifest's config).
+    batched = config.from_dict({"language": {"batch_docs": 7}})
+    assert config.config_hash(batched) == config.config_hash(base)
+    assert config.to_dict(batched)["language"]["batch_docs"] == 7
+    assert config.config_hash(config.from_dict({"language": {"sample_chars": 400}})) != config.config_hash(base)
 
 
 def test_labels_file_is_relative_to_the_config_file(tmp_path: Path):
