@@ -125,7 +125,7 @@ def main() -> None:
                 shutil.rmtree(tmp / f"in-{docs}", ignore_errors=True)
                 (tmp / f"in-{docs}.generated").unlink(missing_ok=True)
     finally:
-        if not args.keep:
+        if not (args.keep or args.tmp):  # a folder given with --tmp is the caller's: keep its inputs
             shutil.rmtree(tmp, ignore_errors=True)
     if len(results) > 1:
         print(f"\n{'docs':>10} {'seconds':>9} {'docs/s':>8} {'x time':>7} {'x docs':>7} {'peak RSS MB':>12}")
