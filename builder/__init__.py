@@ -152,7 +152,8 @@ def build(
     executor = make_executor(run.executor, run.workers, run.scheduler)
     try:
         stats, timings = pipeline.run_phases(ctx, executor, progress=run.progress)
-        publish_started = time.perf_counter()
+        publish_started, publish_cpu = time.perf_counter(), time.process_time()
+        pipeline.reset_peak_rss()  # publish runs in this process: its own peak, not the phases'
         version_manifest = release.publish(
             release_root=release_root,
             work=work,
@@ -171,7 +172,11 @@ def build(
         raise BuildError(str(error)) from None
     finally:
         executor.close()
-    timings["publish"] = {"wall_seconds": round(time.perf_counter() - publish_started, 3)}
+    timings["publish"] = {
+        "wall_seconds": round(time.perf_counter() - publish_started, 3),
+        "cpu_seconds": round(time.process_time() - publish_cpu, 3),
+        "peak_rss_mb": round(pipeline.peak_rss_mb(), 1),
+    }
     work.remove()
     if remote and scratch.exists():
         shutil.rmtree(scratch)

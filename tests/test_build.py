@@ -45,6 +45,9 @@ def test_release_layout_and_accounting(articles: Path, tmp_path: Path):
         assert file.schema_arrow == document_schema()
         assert file.metadata.num_rows == shard["rows"] > 0
     assert "inputs 15 = rows" in result.summary()
+    for phase in ("ingest", "process", "dedup_signatures", "publish"):  # what each phase cost
+        timing = result.manifest["timings"][phase]
+        assert timing["wall_seconds"] > 0 and timing["cpu_seconds"] > 0 and timing["peak_rss_mb"] > 50
 
 
 def test_loads_with_datasets_normal_and_streaming(articles: Path, tmp_path: Path):
