@@ -27,7 +27,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm import tqdm
 
 from builder import dedup
@@ -218,27 +220,58 @@ def check_config(cfg: BuildConfig) -> None:
     labels.load_table(cfg.labels)
 
 
+# Hashed line counters of the templates phase: 2**24 of them (64 MB), whatever the corpus size.
+TEMPLATE_COUNTER_BITS = 24
+
+
 def templates(ctx: BuildContext, rank: int) -> Stats:
-    """Merge the line counts of every shard and keep each source's template lines."""
+    """Merge the line counts of every shard and keep each source's template lines.
+
+    Two passes over the shards' counts keep memory bounded. The first adds every (source, line)
+    count into a fixed array of hashed counters; a counter is never below the true count of any
+    line hashed to it (other lines only add to it). The second keeps the lines whose counter
+    reaches their source's threshold and counts those exactly, so the result is exact."""
     stats = Stats()
     store = ctx.store
-    lines = pa.concat_tables([store.read_parquet("lines", f"{r:05d}.parquet") for r in range(ctx.n_shards)])
+    cfg = ctx.config.boilerplate
     sources = pa.concat_tables([store.read_parquet("lines", f"{r:05d}.sources.parquet") for r in range(ctx.n_shards)])
     n_docs = {s: n for s, n in zip(*sources.group_by("source").aggregate([("n_docs", "sum")]).to_pydict().values())}
-    # Lines seen once in the whole input can never be template lines: drop them before grouping per source.
-    df = lines.group_by(["source", "key"]).aggregate([("df", "sum")])
-    df = df.filter(pa.compute.greater_equal(df["df_sum"], max(2, ctx.config.boilerplate.template_min_docs)))
-    per_source: dict[str, dict[int, int]] = {}
-    for source, key, count in zip(df["source"].to_pylist(), df["key"].to_pylist(), df["df_sum"].to_pylist()):
-        per_source.setdefault(source, {})[key] = count
+    names = pa.array(sorted(n_docs), pa.string())
+    # A line seen once in the whole input can never be a template line.
+    need = np.array([max(2, cfg.template_min_docs, cfg.template_min_share * n_docs[s]) for s in names.to_pylist()])
+    mask = np.uint64((1 << TEMPLATE_COUNTER_BITS) - 1)
+
+    def counted(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(source number, line key, count, counter slot) of shard r's line counts."""
+        lines = store.read_parquet("lines", f"{r:05d}.parquet")
+        source = pc.index_in(lines["source"], value_set=names).to_numpy(zero_copy_only=False).astype(np.int64)
+        key = lines["key"].to_numpy()
+        slot = (key.view(np.uint64) ^ (source.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))) & mask
+        return source, key, lines["df"].to_numpy(), slot.astype(np.int64)
+
+    counters = np.zeros(1 << TEMPLATE_COUNTER_BITS, dtype=np.uint32)
+    for r in range(ctx.n_shards):
+        _, _, df, slot = counted(r)
+        np.add.at(counters, slot, df.astype(np.uint32))
+    candidates = []
+    for r in range(ctx.n_shards):
+        source, key, df, slot = counted(r)
+        keep = counters[slot] >= need[source]
+        candidates.append(pa.table({"source": source[keep], "key": key[keep], "df": df[keep]}))
+    del counters
+    exact = pa.concat_tables(candidates).group_by(["source", "key"]).aggregate([("df", "sum")]) if candidates else None
+    per_source: dict[int, dict[int, int]] = {}
+    if exact is not None:
+        for source, key, count in zip(exact["source"].to_pylist(), exact["key"].to_pylist(), exact["df_sum"].to_pylist()):
+            per_source.setdefault(source, {})[key] = count
     rows = []
-    for source in sorted(n_docs):
-        chosen = boilerplate.select_templates(n_docs[source], per_source.get(source, {}), ctx.config.boilerplate)
+    for i, source in enumerate(names.to_pylist()):
+        chosen = boilerplate.select_templates(n_docs[source], per_source.get(i, {}), cfg)
         stats.inc("boilerplate.template_lines", len(chosen))
         rows.extend({"source": source, "key": k, "df": n} for k, n in sorted(chosen.items()))
     store.write_parquet(pa.Table.from_pylist(rows, schema=LINES_SCHEMA), "templates", "lines.parquet")
     store.write_parquet(
-        pa.table([sorted(n_docs), [n_docs[s] for s in sorted(n_docs)]], schema=SOURCES_SCHEMA),
+        pa.table([names.to_pylist(), [n_docs[s] for s in names.to_pylist()]], schema=SOURCES_SCHEMA),
         "templates", "sources.parquet",
     )
     return stats

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import builder
@@ -16,6 +19,7 @@ from builder.config import BoilerplateConfig, BuildConfig, InputConfig, RunOptio
 from builder.context import BuildContext
 from builder.pipeline import FAULT_AFTER_MARKER, FAULT_BEFORE_MARKER, phases, plan_tasks
 from builder.readers import InputFile
+from builder.stages import boilerplate
 from helpers import write_articles
 
 
@@ -120,3 +124,42 @@ def test_the_single_phase_resumes_to_the_same_bytes(tmp_path: Path, fault: str):
     resumed = subprocess.run(command(tmp_path / "corpus"), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert shard_hashes(tmp_path / "corpus") == shard_hashes(tmp_path / "reference")
+
+
+def write_line_counts(ctx: BuildContext, shards: list[dict[tuple[str, int], int]], docs: list[dict[str, int]]) -> None:
+    for rank, (lines, sources) in enumerate(zip(shards, docs)):
+        rows = sorted((s, k, n) for (s, k), n in lines.items())
+        ctx.store.write_parquet(
+            pa.table([[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]], schema=pipeline.LINES_SCHEMA),
+            "lines", f"{rank:05d}.parquet",
+        )
+        ctx.store.write_parquet(pa.table([list(sources), list(sources.values())], schema=pipeline.SOURCES_SCHEMA),
+                                "lines", f"{rank:05d}.sources.parquet")
+
+
+@pytest.mark.parametrize("counter_bits", [24, 3])  # 3 bits: 8 counters, every one shared by many lines
+def test_templates_are_exact_with_bounded_counters(tmp_path: Path, monkeypatch, counter_bits: int):
+    rng = random.Random(counter_bits)
+    sources = {"big.example": 400, "small.example": 12, "": 5}
+    shards, docs = [], []
+    for rank in range(4):  # each source's documents spread over four shards
+        lines: Counter[tuple[str, int]] = Counter()
+        for source, total in sources.items():
+            for _ in range(total // 4 + (rank < total % 4)):
+                for key in rng.sample(range(60), 12) + [rng.getrandbits(62) for _ in range(5)]:
+                    lines[(source, key)] += 1  # lines 0-59 recur, the random ones almost never
+        shards.append(lines)
+        docs.append({s: n // 4 + (rank < n % 4) for s, n in sources.items()})
+    ctx = BuildContext(work=str(tmp_path / "work"), config=BuildConfig(), config_hash="", version="1.0.0",
+                       pipeline_version="", n_shards=len(shards))
+    write_line_counts(ctx, shards, docs)
+    monkeypatch.setattr(pipeline, "TEMPLATE_COUNTER_BITS", counter_bits)
+    pipeline.templates(ctx, 0)
+
+    total: Counter[tuple[str, int]] = sum(shards, Counter())  # the plain definition: all counts merged
+    expected = {
+        source: boilerplate.select_templates(n, {k: c for (s, k), c in total.items() if s == source}, ctx.config.boilerplate)
+        for source, n in sources.items()
+    }
+    assert pipeline.load_templates(ctx) == {s: (sources[s], expected[s]) for s in sources}
+    assert expected["big.example"] and expected["small.example"]  # both thresholds (share, min docs) exercised
