@@ -499,14 +499,11 @@ class Split:
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
 
 
-# (label, reason) -> "label.kind" of the reasons met (few distinct ones: numbers are in few of them)
-_LABELLED_KINDS: dict[tuple[str, str], str] = {}
-
-
-@lru_cache(maxsize=4096)
-def _reason_kind(reason: str) -> str:
+@lru_cache(maxsize=4096)  # few distinct reasons: numbers are in few of them
+def _labelled_kind(label: str, reason: str) -> str:
+    """The stats key of a unit's label and reason: "label.kind"."""
     head = reason.partition(" ")[0]
-    return head if head.startswith("rule:") else head.partition(":")[0]
+    return f"{label}.{head if head.startswith('rule:') else head.partition(':')[0]}"
 
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -849,11 +846,7 @@ def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
     body, boilerplate, segments = _assemble(units, cfg.body_format)
     reasons: dict[str, int] = {}
     for unit in units:
-        kind = _LABELLED_KINDS.get((unit.label, unit.reason))
-        if kind is None:
-            if len(_LABELLED_KINDS) >= 4096:  # bounded: template reasons hold counts
-                _LABELLED_KINDS.clear()
-            kind = _LABELLED_KINDS[(unit.label, unit.reason)] = f"{unit.label}.{_reason_kind(unit.reason)}"
+        kind = _labelled_kind(unit.label, unit.reason)
         reasons[kind] = reasons.get(kind, 0) + 1
     return Split(body, boilerplate, segments, language, reasons)
 
