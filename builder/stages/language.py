@@ -137,7 +137,6 @@ class _Model:
         # str.isupper per code point: the basic plane now, any other character when a text has it.
         self.upper = np.zeros(_CODE_POINTS, dtype=bool)
         self.upper[:0x10000] = [chr(code).isupper() for code in range(0x10000)]
-        self._upper_known: set[int] = set()
         self.normalize_vi = NGram.normalize_vi
         # A hash table over the keys: where keys share a slot, the most frequent n-gram (summed over
         # the languages) gets it, so the keys left to a binary search are rare in text.
@@ -152,10 +151,9 @@ class _Model:
     def is_upper(self, chars: np.ndarray) -> np.ndarray:
         """str.isupper of each code point."""
         if len(chars) and int(chars.max()) >= 0x10000:
+            # Setting an entry again is as cheap as remembering that it was set.
             for code in np.unique(chars[chars >= 0x10000]).tolist():
-                if code not in self._upper_known:
-                    self.upper[code] = chr(code).isupper()
-                    self._upper_known.add(code)
+                self.upper[code] = chr(code).isupper()
         return self.upper[chars]
 
     @property
