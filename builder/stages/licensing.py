@@ -144,6 +144,16 @@ def fold(text: str) -> str | None:
     return low
 
 
+def _find_all(low: str, word: str) -> list[int]:
+    """Every start of `word` in `low`, overlapping occurrences included, ascending."""
+    positions = []
+    at = low.find(word)
+    while at >= 0:
+        positions.append(at)
+        at = low.find(word, at + 1)
+    return positions
+
+
 class TriggerWords:
     """Finds, in one pass over a folded text, every position of a fixed set of words."""
 
@@ -156,10 +166,8 @@ class TriggerWords:
         found: dict[str, list[int]] = {}
         if self._automaton is None:
             for word in self.words:
-                at = low.find(word)
-                while at >= 0:
-                    found.setdefault(word, []).append(at)
-                    at = low.find(word, at + 1)
+                if positions := _find_all(low, word):
+                    found[word] = positions
         else:
             for index, start, _ in self._automaton.find_matches_as_indexes(low, overlapping=True):
                 found.setdefault(self.words[index], []).append(start)
@@ -186,11 +194,7 @@ class TextTriggers:
                 out += self.found.get(word, ())
                 continue
             if word not in self._common:
-                at, positions = self.low.find(word), []
-                while at >= 0:
-                    positions.append(at)
-                    at = self.low.find(word, at + 1)
-                self._common[word] = positions
+                self._common[word] = _find_all(self.low, word)
             out += self._common[word]
         return out
 
