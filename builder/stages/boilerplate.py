@@ -869,20 +869,17 @@ def _align(units: list[Unit], main_text: str) -> list[bool]:
     keys = [line_key_text(u.raw) for u in units]
     main = [False] * len(units)
     page_of: list[int | None] = [None] * len(wanted)
-    # the main content's keys joined, and which of its characters a unit already stands for
+    # the main content's keys joined (line i spans offsets[i]:offsets[i + 1]), and which of its
+    # characters a unit already stands for
     joined = "".join(wanted)
-    line_start = [0] * len(wanted)
-    at = 0
-    for i, key in enumerate(wanted):
-        line_start[i] = at
-        at += len(key)
+    offsets = list(accumulate(map(len, wanted), initial=0))
     claimed = bytearray(len(joined))
     matcher = difflib.SequenceMatcher(None, wanted, keys, autojunk=False)
     for a, b, size in matcher.get_matching_blocks():
         for n in range(size):
             page_of[a + n] = b + n
             main[b + n] = True
-            claimed[line_start[a + n]:line_start[a + n] + len(wanted[a + n])] = b"\x01" * len(wanted[a + n])
+            claimed[offsets[a + n]:offsets[a + n + 1]] = b"\x01" * len(wanted[a + n])
     unit_words: dict[int, set[str]] = {}
     got_words: dict[int, set[str]] = {}
     for i, target in enumerate(page_of):
