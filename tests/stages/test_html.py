@@ -3,6 +3,7 @@ import pytest
 pytest.importorskip("trafilatura")
 
 from builder.stages import html  # noqa: E402
+from builder.stages.boilerplate import clean_markdown  # noqa: E402
 
 PAGE = """<html><head><title>T</title><style>p {color: red}</style><script>var x = 1;</script></head><body>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
@@ -73,6 +74,4 @@ def test_page_text_link_targets_hold_no_unbalanced_parentheses():
     page = '<html><body><p>It is <a href="https://example.org/news.nsf/(byYear_en)/ED07">estimated</a> at 40,000.</p></body></html>'
     text = html.page_text(page)
     assert text == "It is [estimated](https://example.org/news.nsf/%28byYear_en%29/ED07) at 40,000."
-    from builder.stages.boilerplate import clean_markdown
-
     assert clean_markdown(text) == "It is estimated at 40,000."
