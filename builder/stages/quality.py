@@ -183,9 +183,11 @@ class _Ngrams:
         self._least_counts: dict[int, np.ndarray] = {}
         self._word_mass: np.ndarray | None = None
 
-    def _measurable(self, n: int) -> np.ndarray:
-        """Texts where size n has a value (at least n words, some characters); 0.0 elsewhere."""
-        return (self.n_words >= n) & (self.total_chars > 0)
+    def _measurable(self, n: int, texts: np.ndarray | None = None) -> np.ndarray:
+        """Texts where size n has a value (at least n words, some characters); 0.0 elsewhere.
+        With the mask `texts`, only those of them."""
+        measurable = (self.n_words >= n) & (self.total_chars > 0)
+        return measurable if texts is None else measurable & texts
 
     def _share(self, chars: np.ndarray, n: int) -> np.ndarray:
         """chars / total characters per text, 0.0 where size n has no value."""
@@ -290,7 +292,7 @@ class _Ngrams:
         """Gopher: share of the characters covered by the most frequent n-gram (0 when none repeats),
         for the texts in the mask `texts` (default all). Of n-grams equally frequent, the one that
         occurs first in the text counts (as with `Counter.most_common`)."""
-        texts = self._measurable(n) & (np.ones(self.n_texts, dtype=bool) if texts is None else texts)
+        texts = self._measurable(n, texts)
         out = np.zeros(self.n_texts)
         if not texts.any():
             return out
@@ -320,7 +322,7 @@ class _Ngrams:
         """Gopher: share of the characters inside n-grams that occur more than once, each word
         counted once however many repeated n-grams cover it; for the texts in the mask `texts`
         (default all)."""
-        texts = self._measurable(n) & (np.ones(self.n_texts, dtype=bool) if texts is None else texts)
+        texts = self._measurable(n, texts)
         if not texts.any():
             return np.zeros(self.n_texts)
         positions, counts = self.occurrences(n, texts)
