@@ -237,16 +237,11 @@ _PUNCT_TO_SPACE = bytes.maketrans(
     bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90)), b" " * (128 - 62))
 
 
-def words_of(low: str, most: int | None = None) -> list[str]:
-    """The words of a (lower-cased) text: runs of letters and digits (the first `most` only, when
-    given: the rest is not split at all)."""
+def words_of(low: str) -> list[str]:
+    """The words of a (lower-cased) text: runs of letters and digits."""
     if low.isascii():
-        spaced = low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii")
-    else:
-        spaced = _UNICODE_MARKS.sub(" ", low).encode("utf-8").translate(_PUNCT_TO_SPACE).decode("utf-8", "replace")
-    if most is None:
-        return spaced.split()
-    return spaced.split(None, most)[:most]
+        return low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii").split()
+    return _UNICODE_MARKS.sub(" ", low).encode("utf-8").translate(_PUNCT_TO_SPACE).decode("utf-8", "replace").split()
 
 
 def stopword_density(low: str, stop: frozenset[str]) -> float:
@@ -276,7 +271,7 @@ def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 12
     and the big ones cover foreign text too (jusText's Finnish list, 6,800 words, holds 'the',
     'and' and English names). The first candidate is taken at once when it covers `first_enough`
     (no other language's text comes near that). The sample is bounded, so the cost is too."""
-    words = set(words_of(text[: sample_words * 8].lower(), sample_words))
+    words = set(words_of(text[: sample_words * 8].lower())[:sample_words])
     if not words or not languages:
         return ""
     if len(words & stopwords(languages[0])) >= first_enough * len(words):
