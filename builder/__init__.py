@@ -117,11 +117,12 @@ def build(
 
     digest = config_hash(config)
     tasks = pipeline.plan_tasks(files, config.input)
-    work_url = run.work_dir or default_work_dir(release_root, version)
+    local_work = default_work_dir(release_root, version)
+    work_url = run.work_dir or local_work
     work = Storage(work_url)
     # dedup reads earlier releases' near-dup indexes as local files (memory-mapped): a remote
     # release's are downloaded into a local cache (in the work dir when it is local).
-    scratch = Path(work_url) if work.local else Path(default_work_dir(release_root, version))
+    scratch = work.local_path() if work.local else Path(local_work)
     if remote:
         previous_indexes = [str(scratch / "previous" / folder) for folder in index_dirs]
     else:

@@ -236,9 +236,10 @@ def templates(ctx: BuildContext, rank: int) -> Stats:
     cfg = ctx.config.boilerplate
     sources = pa.concat_tables([store.read_parquet("lines", f"{r:05d}.sources.parquet") for r in range(ctx.n_shards)])
     n_docs = {s: n for s, n in zip(*sources.group_by("source").aggregate([("n_docs", "sum")]).to_pydict().values())}
-    names = pa.array(sorted(n_docs), pa.string())
+    source_names = sorted(n_docs)
+    names = pa.array(source_names, pa.string())
     # A line seen once in the whole input can never be a template line.
-    need = np.array([max(2, cfg.template_min_docs, cfg.template_min_share * n_docs[s]) for s in names.to_pylist()])
+    need = np.array([max(2, cfg.template_min_docs, cfg.template_min_share * n_docs[s]) for s in source_names])
     mask = np.uint64((1 << TEMPLATE_COUNTER_BITS) - 1)
 
     def counted(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -259,19 +260,18 @@ def templates(ctx: BuildContext, rank: int) -> Stats:
         keep = counters[slot] >= need[source]
         candidates.append(pa.table({"source": source[keep], "key": key[keep], "df": df[keep]}))
     del counters
-    exact = pa.concat_tables(candidates).group_by(["source", "key"]).aggregate([("df", "sum")]) if candidates else None
+    exact = pa.concat_tables(candidates).group_by(["source", "key"]).aggregate([("df", "sum")])
     per_source: dict[int, dict[int, int]] = {}
-    if exact is not None:
-        for source, key, count in zip(exact["source"].to_pylist(), exact["key"].to_pylist(), exact["df_sum"].to_pylist()):
-            per_source.setdefault(source, {})[key] = count
+    for source, key, count in zip(exact["source"].to_pylist(), exact["key"].to_pylist(), exact["df_sum"].to_pylist()):
+        per_source.setdefault(source, {})[key] = count
     rows = []
-    for i, source in enumerate(names.to_pylist()):
+    for i, source in enumerate(source_names):
         chosen = boilerplate.select_templates(n_docs[source], per_source.get(i, {}), cfg)
         stats.inc("boilerplate.template_lines", len(chosen))
         rows.extend({"source": source, "key": k, "df": n} for k, n in sorted(chosen.items()))
     store.write_parquet(pa.Table.from_pylist(rows, schema=LINES_SCHEMA), "templates", "lines.parquet")
     store.write_parquet(
-        pa.table([names.to_pylist(), [n_docs[s] for s in names.to_pylist()]], schema=SOURCES_SCHEMA),
+        pa.table([source_names, [n_docs[s] for s in source_names]], schema=SOURCES_SCHEMA),
         "templates", "sources.parquet",
     )
     return stats
