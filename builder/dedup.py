@@ -49,7 +49,6 @@ import io
 import json
 import mmap
 import os
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +66,7 @@ from builder.stages import near_dedup as nd
 from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges
 from builder.stages.urls import url_key
 from builder.stats import Stats
-from builder.storage import Storage, write_local_atomic
+from builder.storage import Storage
 
 REMOVED_SCHEMA = pa.schema(
     [
@@ -114,51 +113,22 @@ NO_SIGNATURE = np.uint32(0xFFFFFFFF)  # stored signature of a document without s
 # only the byte ranges of the documents it compares.
 
 
-def write_with(store: Storage, path: str, write: Callable[[BinaryIO], object]) -> None:
-    """Write `path` (relative to the store's root) whole or not at all: aside and renamed on a
-    local disk, one PUT (already atomic) on an object store."""
-    if store.local:
-        write_local_atomic(Path(store.path(path)), write)
-        return
-    target = store.path(path)
-    store.fs.makedirs(posixpath.dirname(target), exist_ok=True)
-    with store.fs.open(target, "wb") as handle:
-        write(handle)
-
-
 def write_table(store: Storage, table: pa.Table, path: str) -> None:
-    write_with(store, path, lambda handle: pq.write_table(table, handle, compression="zstd"))
+    store.write_parquet(table, path, compression="zstd")
 
 
 def write_npy(store: Storage, array: np.ndarray, path: str) -> None:
-    write_with(store, path, lambda handle: np.save(handle, array))
+    store.write_with(lambda handle: np.save(handle, array), path)
 
 
 def write_npz(store: Storage, path: str, **arrays: np.ndarray) -> None:
-    write_with(store, path, lambda handle: np.savez(handle, **arrays))
+    store.write_with(lambda handle: np.savez(handle, **arrays), path)
 
 
-def write_json(store: Storage, data: dict, path: str) -> None:
-    write_with(store, path, lambda handle: handle.write(json.dumps(data, sort_keys=True, indent=1).encode("utf-8")))
-
-
-def read_table(store: Storage, path: str, columns: list[str] | None = None) -> pa.Table:
+def load_npy(store: Storage, path: str) -> np.ndarray:
+    """A .npy work file, read whole."""
     if store.local:
-        return pq.read_table(store.path(path), columns=columns)
-    return store.read_parquet(path, columns=columns)
-
-
-def num_rows(store: Storage, path: str) -> int:
-    if store.local:
-        return pq.ParquetFile(store.path(path)).metadata.num_rows
-    with store.fs.open(store.path(path), "rb") as handle:
-        return pq.ParquetFile(handle).metadata.num_rows
-
-
-def load_npy(store: Storage, path: str, mmap: bool = False) -> np.ndarray:
-    """A .npy work file: memory-mapped (local disk, `mmap`), else read whole."""
-    if store.local:
-        return map_npy(Path(store.path(path))) if mmap else np.load(store.path(path))
+        return np.load(store.path(path))
     return np.load(io.BytesIO(store.read_bytes(path)))
 
 
@@ -249,23 +219,15 @@ def map_npy(path: Path) -> np.ndarray:
     return np.frombuffer(mapped, dtype=dtype, count=int(np.prod(shape)), offset=header).reshape(shape)
 
 
-def open_shingles(stem: Path, kind: str = "shingles", mmap: bool = True) -> nd.ShingleSets | None:
-    """The shingle sets saved at a local `stem` (memory-mapped unless `mmap` is False)."""
-    stem = Path(stem)
-    store = Storage(str(stem.parent))
-    if not mmap and (stem.parent / f"{stem.name}.{kind}.values.npy").exists():
-        return nd.ShingleSets(np.load(stem.with_name(f"{stem.name}.{kind}.offsets.npy")), np.load(stem.with_name(f"{stem.name}.{kind}.values.npy")))
-    return read_shingles(store, stem.name, kind)
-
-
 def load_shingles(path: Path) -> nd.ShingleSets:
     """Shingle sets by their former file name `{stem}.shingles.npz`: that file when it exists, else
-    the .npy pair that replaced it (see save_shingles)."""
+    the .npy pair that replaced it (see save_shingles), memory-mapped."""
     path = Path(path)
+    store = Storage(str(path.parent))
     if path.exists():
-        with np.load(path) as data:
-            return nd.ShingleSets(data["offsets"], data["values"])
-    return open_shingles(path.with_name(path.name[: -len(".shingles.npz")]))
+        data = load_npz(store, path.name)
+        return nd.ShingleSets(data["offsets"], data["values"])
+    return read_shingles(store, path.name[: -len(".shingles.npz")])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +307,7 @@ def sources(ctx: BuildContext) -> list[Source]:
 
 def source_offsets(all_sources: list[Source]) -> np.ndarray:
     """First dense number of every source (and the total at the end)."""
-    counts = [num_rows(s.store, s.meta) for s in all_sources]
+    counts = [s.store.parquet_num_rows(s.meta) for s in all_sources]
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
 
 
@@ -469,7 +431,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     cfg = ctx.config
     near = cfg.near_dedup
     store = ctx.store
-    table = read_table(store, f"docs/{rank:05d}.parquet", columns=["id", "text", "url", "source_id", "published", "source"])
+    table = store.read_parquet(f"docs/{rank:05d}.parquet", columns=["id", "text", "url", "source_id", "published", "source"])
     texts = table["text"].to_pylist()
     urls = table["url"].to_pylist()
     canonical = [canonical_text(t, cfg.exact_dedup.ignore_whitespace) for t in texts]
@@ -680,8 +642,8 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
 
     # The keep policy's columns only: dates and sources as Python strings cost ~100 bytes per document.
     policy_columns = {"earliest": ["published"], "source_priority": ["source"]}.get(near.keep, [])
-    old = [read_table(s.store, s.meta, columns=["text_key", "url_key"]) for s in all_sources if s.current_rank is None]
-    new = [read_table(s.store, s.meta, columns=["n_chars", *policy_columns, "text_key", "url_key"]) for s in all_sources if s.current_rank is not None]
+    old = [s.store.read_parquet(s.meta, columns=["text_key", "url_key"]) for s in all_sources if s.current_rank is None]
+    new = [s.store.read_parquet(s.meta, columns=["n_chars", *policy_columns, "text_key", "url_key"]) for s in all_sources if s.current_rank is not None]
     new_meta = pa.concat_tables(new) if new else META_SCHEMA.empty_table()
     text_keys = np.concatenate([t["text_key"].to_numpy() for t in old] + [new_meta["text_key"].to_numpy()]).astype(np.int64)
     url_keys = np.concatenate([t["url_key"].to_numpy() for t in old] + [new_meta["url_key"].to_numpy()]).astype(np.int64)
@@ -692,7 +654,7 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     if cfg.url_dedup.enabled:
         links.append(same_key_edges(url_keys))
     if near.enabled:
-        edges = pa.concat_tables([read_table(ctx.store, f"dedup/edges/{r:05d}.parquet", columns=["a", "b"]) for r in range(ctx.n_shards)])
+        edges = pa.concat_tables([ctx.store.read_parquet(f"dedup/edges/{r:05d}.parquet", columns=["a", "b"]) for r in range(ctx.n_shards)])
         links.append(np.stack([edges["a"].to_numpy(), edges["b"].to_numpy()], axis=1).astype(np.int64))
     links = np.concatenate(links)
     roots = component_labels(n_total, links[:, 0], links[:, 1])
@@ -798,7 +760,7 @@ def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
     if cfg.exact_dedup.enabled:
         exact = members[text_keys[members] == text_keys[keeper[members]]]
         kept_for[exact], method[exact], similarity[exact] = keeper[exact], "exact", 1.0
-    checks = pa.concat_tables([read_table(ctx.store, f"dedup/checks/{r:05d}.parquet") for r in range(ctx.n_shards)])
+    checks = pa.concat_tables([ctx.store.read_parquet(f"dedup/checks/{r:05d}.parquet") for r in range(ctx.n_shards)])
     doc = checks["doc"].to_numpy()
     measured = checks["measured"].to_numpy(zero_copy_only=False)
     containment = checks["containment"].to_numpy()
@@ -843,8 +805,8 @@ def dedup_assign(ctx: BuildContext, rank: int) -> Stats:
     for name in methods:
         stats.inc(f"dedup.{name}")
 
-    old = [read_table(s.store, s.meta, columns=["id"]) for s in all_sources if s.current_rank is None]
-    new_meta = pa.concat_tables([read_table(s.store, s.meta, columns=["id", "source_id", "url"]) for s in all_sources if s.current_rank is not None])
+    old = [s.store.read_parquet(s.meta, columns=["id"]) for s in all_sources if s.current_rank is None]
+    new_meta = pa.concat_tables([s.store.read_parquet(s.meta, columns=["id", "source_id", "url"]) for s in all_sources if s.current_rank is not None])
     ids = pa.concat_arrays([t["id"].combine_chunks() for t in old] + [new_meta["id"].combine_chunks()])
     local = removed - n_old
     sims = similarity[removed]
@@ -883,7 +845,7 @@ def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarra
         keep_doc = ~is_removed[offsets[i]: offsets[i + 1]]
         kept = np.flatnonzero(keep_doc)
         stem = f"dedup/index/near/{source.current_rank:05d}"
-        meta = read_table(source.store, source.meta, columns=["id", "text_key", "url_key"]).take(pa.array(kept))
+        meta = source.store.read_parquet(source.meta, columns=["id", "text_key", "url_key"]).take(pa.array(kept))
         # Read whole, one shard at a time (mapped pages would add up over the shards).
         offsets_i = read_shingle_offsets(source.store, source.stem)
         sets = nd.ShingleSets(offsets_i, load_npy(source.store, f"{source.stem}.shingles.values.npy"))
@@ -892,7 +854,7 @@ def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarra
         save_shingles(store, nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values), stem)
         write_npy(store, load_npy(source.store, source.sig)[kept], f"{stem}.sig.npy")
         write_table(store, meta.cast(INDEX_META_SCHEMA), f"{stem}.meta.parquet")
-    write_json(store, {"near": index_settings(ctx.config.near_dedup)}, "dedup/index/config.json")
+    store.write_text(json.dumps({"near": index_settings(ctx.config.near_dedup)}, sort_keys=True, indent=1), "dedup/index/config.json")
 
 
 def plan(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Stats], int]]:

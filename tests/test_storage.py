@@ -18,6 +18,10 @@ def test_round_trips_on_any_filesystem(tmp_path, kind):
     assert store.read_json("plan.json") == {"a": [2], "b": 1}
     assert store.read_text("rejects", "ingest-00000.jsonl") == "x\ny\n"
     assert store.read_parquet("docs", "00000.parquet", columns=["id"])["id"].to_pylist() == ["a", "b"]
+    assert store.parquet_num_rows("docs", "00000.parquet") == 2
+    store.write_with(lambda handle: handle.write(b"\x93NUMPY"), "arrays", "a.npy")
+    assert store.read_bytes("arrays", "a.npy") == b"\x93NUMPY"
+    assert store.listdir("arrays") == ["a.npy"]
     assert store.listdir("docs") == ["00000.parquet"]  # no temporary file left behind
     assert store.listdir("nothing-here") == []
     again = pickle.loads(pickle.dumps(store))  # workers rebuild it from the URL
