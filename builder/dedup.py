@@ -700,11 +700,12 @@ def dedup_keeper_checks(ctx: BuildContext, rank: int) -> Stats:
         member &= comp["text_keys"][docs] != comp["text_keys"][keeper]
     docs, keeper = docs[member], keeper[member]
     store = ShingleStore(all_sources, offsets, cfg.near_dedup.enabled)
-    o, duplicate, novel = store.verify(docs, keeper, verify_rule(cfg.near_dedup))
+    rule = verify_rule(cfg.near_dedup)
+    o, duplicate, novel = store.verify(docs, keeper, rule)
     measured = (o.size_a > 0) & (o.size_b > 0)
     stats.inc("near_dedup.keeper_checks", len(docs))
     stats.inc("near_dedup.keeper_checks_failed", int(np.count_nonzero(~duplicate)))
-    stats.inc("near_dedup.keeper_checks_new_text", int(np.count_nonzero(novel > verify_rule(cfg.near_dedup).max_novel_share)))
+    stats.inc("near_dedup.keeper_checks_new_text", int(np.count_nonzero(novel > rule.max_novel_share)))
     table = pa.table(
         {"doc": docs, "keeper": keeper, "measured": measured, "duplicate": duplicate, "containment": o.containment, "jaccard": o.jaccard},
         schema=CHECK_SCHEMA,
