@@ -1,7 +1,8 @@
 """Deduplication phases: fn(ctx, rank) over the work dir, planned by `plan(ctx)`.
 
 Input: `docs/{rank}.parquet` of every shard (published-schema rows in input order; the global
-order is (rank, row)). Output:
+order is (rank, row)) and `docs/{rank}.keys.parquet` beside it (each row's exact key and the
+length of the text it hashes, written with the rows). Output:
 - `dedup/removed.parquet`: one row per removed document, in input order: id, source_id, url,
   kept_id, method (exact | url | near), similarity (exact: 1.0; url and near: the containment
   measured between the removed document and the kept one, null when one of them has no shingles);
@@ -62,7 +63,7 @@ from scipy.sparse.csgraph import connected_components
 from builder.config import NearDedupConfig
 from builder.context import BuildContext
 from builder.stages import near_dedup as nd
-from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges
+from builder.stages.exact_dedup import same_key_edges
 from builder.stages.urls import url_key
 from builder.stats import Stats
 from builder.storage import Storage
@@ -430,13 +431,14 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     cfg = ctx.config
     near = cfg.near_dedup
     store = ctx.store
-    table = store.read_parquet(f"docs/{rank:05d}.parquet", columns=["id", "text", "url", "source_id", "published", "source"])
-    texts = table["text"].to_pylist()
+    # The texts are read only for shingles: their exact keys were computed when they were written.
+    columns = ["id", "url", "source_id", "published", "source"] + (["text"] if near.enabled else [])
+    table = store.read_parquet(f"docs/{rank:05d}.parquet", columns=columns)
+    keys = store.read_parquet(f"docs/{rank:05d}.keys.parquet")
     urls = table["url"].to_pylist()
-    canonical = [canonical_text(t, cfg.exact_dedup.ignore_whitespace) for t in texts]
-    text_keys = np.fromiter((exact_key(t, False) for t in canonical), dtype=np.int64, count=len(texts))
-    body_chars = np.fromiter((len(t) for t in canonical), dtype=np.int64, count=len(texts))
-    del canonical
+    text_keys = keys["text_key"].to_numpy()
+    body_chars = keys["n_chars"].to_numpy()
+    texts = table["text"].to_pylist() if near.enabled else []
     if cfg.url_dedup.enabled:
         url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))
     else:
@@ -444,7 +446,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     if near.enabled:
         sets, sequences = nd.shingles_and_sequences(texts, near.ngram, near.seed)
     else:
-        sets = sequences = nd.ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+        sets = sequences = nd.ShingleSets(np.zeros(table.num_rows + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
     del texts
     sizes = sets.sizes
     stats.inc("dedup.docs", len(sizes))

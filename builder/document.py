@@ -13,6 +13,8 @@ from typing import Any
 
 import xxhash
 
+from builder.stages.exact_dedup import exact_key, word_measures
+
 
 def hash128(data: str | bytes) -> str:
     """xxh3-128 hex digest (32 chars) of text (UTF-8) or bytes."""
@@ -104,15 +106,26 @@ class Document:
     # Set by a stage that drops the document: the reason (e.g. "language") and a human detail.
     reject: str | None = None
     reject_detail: str = ""
-    # (text, its word count): counted once however many stages and the row ask, recounted if text changes.
-    _word_count: tuple[str, int] | None = field(default=None, repr=False, compare=False)
+    # (text, its words, exact key, canonical length): measured once however many stages and the
+    # row ask, measured again if the text changes.
+    _measures: tuple[str, int, int, int] | None = field(default=None, repr=False, compare=False)
+
+    def _measured(self) -> tuple[str, int, int, int]:
+        cached = self._measures
+        if cached is None or cached[0] is not self.text:
+            cached = self._measures = (self.text, *word_measures(self.text))
+        return cached
 
     def word_count(self) -> int:
         """Whitespace-separated words of `text` (the row's n_words)."""
-        cached = self._word_count
-        if cached is None or cached[0] is not self.text:
-            cached = self._word_count = (self.text, len(self.text.split()))
-        return cached[1]
+        return self._measured()[1]
+
+    def exact_key(self, ignore_whitespace: bool = True) -> tuple[int, int]:
+        """(exact-dedup key, length of the text it hashes) of `text` (see stages/exact_dedup.py)."""
+        if not ignore_whitespace:
+            return exact_key(self.text, False), len(self.text)
+        _, _, key, chars = self._measured()
+        return key, chars
 
     def drop(self, reason: str, detail: str = "") -> None:
         """Mark the document as rejected; later stages pass it through untouched."""

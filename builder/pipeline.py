@@ -307,9 +307,22 @@ def as_ingested(doc: Document) -> Document:
     return Document(**{name: getattr(doc, name) for name in INGEST_SCHEMA.names}, source_text=doc.text)
 
 
+# The exact-dedup keys written beside each docs work file, so that dedup need not read the texts.
+KEYS_SCHEMA = pa.schema([("text_key", pa.int64()), ("n_chars", pa.int64())])
+
+
 def write_docs(ctx: BuildContext, rank: int, docs: Iterable[Document], rejects: list[Reject], stats: Stats) -> None:
-    rows = [doc.to_row(ctx.pipeline_version, ctx.config_hash) for doc in docs]
+    """The task's rows as a docs work file, with their exact-dedup keys (counted with the row's
+    words from the same split of the text) beside it, and its rejects."""
+    ignore_whitespace = ctx.config.exact_dedup.ignore_whitespace
+    rows, keys = [], []
+    for doc in docs:
+        rows.append(doc.to_row(ctx.pipeline_version, ctx.config_hash))
+        keys.append(doc.exact_key(ignore_whitespace))
     ctx.store.write_parquet(table_from_rows(rows, document_schema()), "docs", f"{rank:05d}.parquet")
+    ctx.store.write_parquet(
+        pa.table([[k for k, _ in keys], [n for _, n in keys]], schema=KEYS_SCHEMA), "docs", f"{rank:05d}.keys.parquet"
+    )
     ctx.store.write_text(rejects_text(rejects), "rejects", f"process-{rank:05d}.jsonl")
     stats.inc("process.documents", len(rows))
 

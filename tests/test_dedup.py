@@ -12,7 +12,9 @@ from builder import dedup
 from builder.config import BuildConfig, NearDedupConfig, RunOptions
 from builder.context import BuildContext
 from builder.document import hash128
+from builder.pipeline import KEYS_SCHEMA
 from builder.schema import document_schema
+from builder.stages.exact_dedup import canonical_text, exact_key
 from builder.storage import Storage
 
 VOCAB = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in "klmnrst"]
@@ -58,6 +60,9 @@ def write_docs(work: Path, shards: list[list[dict]]) -> None:
         path = work / "docs" / f"{rank:05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+        # The exact keys the process phase writes beside its rows.
+        keys = [(exact_key(doc["text"]), len(canonical_text(doc["text"]))) for doc in docs]
+        pq.write_table(pa.table([[k for k, _ in keys], [n for _, n in keys]], schema=KEYS_SCHEMA), path.with_suffix(".keys.parquet"))
 
 
 def make_ctx(work: Path, n_shards: int, config: BuildConfig = BuildConfig(), previous: list[str] | None = None) -> BuildContext:
@@ -179,7 +184,8 @@ def test_same_output_on_an_fsspec_work_dir_as_on_a_local_one(tmp_path):
     write_docs(local, corpus())
     store = Storage(remote)
     for rank in range(2):
-        store.write_bytes((local / "docs" / f"{rank:05d}.parquet").read_bytes(), "docs", f"{rank:05d}.parquet")
+        for name in (f"{rank:05d}.parquet", f"{rank:05d}.keys.parquet"):
+            store.write_bytes((local / "docs" / name).read_bytes(), "docs", name)
     run_all(make_ctx(local, 2))
     run_all(make_ctx(remote, 2), reverse=True)
     files = ["removed.parquet", "clusters.parquet"] + sorted(str(p.relative_to(local / "dedup")) for p in (local / "dedup" / "index").rglob("*") if p.is_file())
@@ -192,7 +198,8 @@ def test_same_output_on_an_fsspec_work_dir_as_on_a_local_one(tmp_path):
     second_local, second_remote = tmp_path / "second", f"memory://dedup-{tmp_path.name}/second"
     write_docs(second_local, new_docs)
     second = Storage(second_remote)
-    second.write_bytes((second_local / "docs" / "00000.parquet").read_bytes(), "docs", "00000.parquet")
+    for name in ("00000.parquet", "00000.keys.parquet"):
+        second.write_bytes((second_local / "docs" / name).read_bytes(), "docs", name)
     run_all(make_ctx(second_local, 1, previous=[str(local / "dedup" / "index")]))
     run_all(make_ctx(second_remote, 1, previous=[f"{remote}/dedup/index"]))
     assert removed_rows(second_local)["n1"]["kept_id"] == "a1"

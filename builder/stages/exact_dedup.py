@@ -13,7 +13,19 @@ def canonical_text(text: str, ignore_whitespace: bool = True) -> str:
 
 def exact_key(text: str, ignore_whitespace: bool = True) -> int:
     """63-bit hash of the canonical body (fits int64)."""
-    return xxhash.xxh3_64_intdigest(canonical_text(text, ignore_whitespace).encode("utf-8", "surrogatepass")) >> 1
+    return key_of_canonical(canonical_text(text, ignore_whitespace))
+
+
+def key_of_canonical(canonical: str) -> int:
+    return xxhash.xxh3_64_intdigest(canonical.encode("utf-8", "surrogatepass")) >> 1
+
+
+def word_measures(text: str) -> tuple[int, int, int]:
+    """(words, exact key, canonical length) of `text` with whitespace ignored, from one split:
+    the word count and the exact-dedup key both need the words, and splitting is the cost."""
+    words = text.split()
+    canonical = " ".join(words)
+    return len(words), key_of_canonical(canonical), len(canonical)
 
 
 def same_key_edges(keys: np.ndarray) -> np.ndarray:

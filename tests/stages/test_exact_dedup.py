@@ -1,0 +1,46 @@
+import numpy as np
+
+from builder.document import Document
+from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges, word_measures
+
+TEXTS = [
+    "Harbour ferry   resumes\n\nafter the storm.",
+    "  indented line\n\n\ttabbed\u00a0word and\u3000wide space  ",
+    "one",
+    "",
+]
+
+
+def test_canonical_text_joins_words_with_single_spaces():
+    assert canonical_text("a  b\n\nc\t d ") == "a b c d"
+    assert canonical_text("a  b", ignore_whitespace=False) == "a  b"
+
+
+def test_whitespace_does_not_change_the_key_unless_asked():
+    assert exact_key("The mayor  spoke.\n\nThen left.") == exact_key("The mayor spoke. Then left.")
+    assert exact_key("a  b", ignore_whitespace=False) != exact_key("a b", ignore_whitespace=False)
+    assert exact_key("The mayor spoke.") != exact_key("The mayor spoke!")
+    assert 0 <= exact_key("x") < 2**63
+
+
+def test_word_measures_agree_with_their_definitions():
+    for text in TEXTS:
+        words, key, chars = word_measures(text)
+        assert words == len(text.split())
+        assert key == exact_key(text)
+        assert chars == len(canonical_text(text))
+
+
+def test_document_measures_follow_its_text():
+    doc = Document(id="d", text=TEXTS[0], path="a.md", record=1, raw_hash="0")
+    assert doc.word_count() == 6
+    assert doc.exact_key() == (exact_key(TEXTS[0]), len(canonical_text(TEXTS[0])))
+    assert doc.exact_key(ignore_whitespace=False) == (exact_key(TEXTS[0], False), len(TEXTS[0]))
+    doc.text = "Body only now."
+    assert doc.word_count() == 3
+    assert doc.exact_key() == (exact_key("Body only now."), 14)
+
+
+def test_same_key_edges_link_copies_to_the_first():
+    edges = same_key_edges(np.array([5, 7, 5, -1, 7, 5]))
+    assert sorted(map(tuple, edges.tolist())) == [(0, 2), (0, 5), (1, 4)]
