@@ -1,7 +1,7 @@
 """Deduplication phases: fn(ctx, rank) over the work dir, planned by `plan(ctx)`.
 
 Input: `docs/{rank}.parquet` of every shard (published-schema rows in input order; the global
-order is (rank, row)) and `docs/{rank}.keys.parquet` beside it (each row's exact key and the
+order is (rank, row)) and `docs/{rank}.facts.parquet` beside it (each row's exact key and the
 length of the text it hashes, written with the rows). Output:
 - `dedup/removed.parquet`: one row per removed document, in input order: id, source_id, url,
   kept_id, method (exact | url | near), similarity (exact: 1.0; url and near: the containment
@@ -434,7 +434,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     # The texts are read only for shingles: their exact keys were computed when they were written.
     columns = ["id", "url", "source_id", "published", "source"] + (["text"] if near.enabled else [])
     table = store.read_parquet(f"docs/{rank:05d}.parquet", columns=columns)
-    keys = store.read_parquet(f"docs/{rank:05d}.keys.parquet")
+    keys = store.read_parquet(f"docs/{rank:05d}.facts.parquet", columns=["text_key", "n_chars"])
     urls = table["url"].to_pylist()
     text_keys = keys["text_key"].to_numpy()
     body_chars = keys["n_chars"].to_numpy()

@@ -302,27 +302,35 @@ def processed(ctx: BuildContext, docs: Iterable[Document], rejects: list[Reject]
     return collect(docs, rejects, stats, cfg.input, keep_text_for={"no_body"})
 
 
+# What later phases need to know of each row without reading its texts.
+FACTS_SCHEMA = pa.schema([
+    ("text_key", pa.int64()),  # exact-dedup key of the text (dedup)
+    ("n_chars", pa.int64()),  # length of the text that key hashes (dedup)
+    ("text_bytes", pa.int64()),  # UTF-8 bytes of text and boilerplate (publish's shard plan)
+])
+
+
+def row_facts(table: pa.Table, keys: list[tuple[int, int]]) -> pa.Table:
+    """The facts of the rows of `table`, given their (exact key, hashed length) in row order."""
+    text_bytes = pc.add(pc.binary_length(table["text"]), pc.binary_length(table["boilerplate"])).cast(pa.int64())
+    return pa.table([[k for k, _ in keys], [n for _, n in keys], text_bytes], schema=FACTS_SCHEMA)
+
+
 def as_ingested(doc: Document) -> Document:
     """A fresh document holding exactly what the ingest phase writes (its work file's columns)."""
     return Document(**{name: getattr(doc, name) for name in INGEST_SCHEMA.names}, source_text=doc.text)
 
 
-# The exact-dedup keys written beside each docs work file, so that dedup need not read the texts.
-KEYS_SCHEMA = pa.schema([("text_key", pa.int64()), ("n_chars", pa.int64())])
-
-
 def write_docs(ctx: BuildContext, rank: int, docs: Iterable[Document], rejects: list[Reject], stats: Stats) -> None:
-    """The task's rows as a docs work file, with their exact-dedup keys (counted with the row's
-    words from the same split of the text) beside it, and its rejects."""
+    """The task's rows as a docs work file, their facts beside it (see `row_facts`), and its rejects."""
     ignore_whitespace = ctx.config.exact_dedup.ignore_whitespace
     rows, keys = [], []
     for doc in docs:
         rows.append(doc.to_row(ctx.pipeline_version, ctx.config_hash))
         keys.append(doc.exact_key(ignore_whitespace))
-    ctx.store.write_parquet(table_from_rows(rows, document_schema()), "docs", f"{rank:05d}.parquet")
-    ctx.store.write_parquet(
-        pa.table([[k for k, _ in keys], [n for _, n in keys]], schema=KEYS_SCHEMA), "docs", f"{rank:05d}.keys.parquet"
-    )
+    table = table_from_rows(rows, document_schema())
+    ctx.store.write_parquet(table, "docs", f"{rank:05d}.parquet")
+    ctx.store.write_parquet(row_facts(table, keys), "docs", f"{rank:05d}.facts.parquet")
     ctx.store.write_text(rejects_text(rejects), "rejects", f"process-{rank:05d}.jsonl")
     stats.inc("process.documents", len(rows))
 

@@ -12,7 +12,7 @@ from builder import dedup
 from builder.config import BuildConfig, NearDedupConfig, RunOptions
 from builder.context import BuildContext
 from builder.document import hash128
-from builder.pipeline import KEYS_SCHEMA
+from builder.pipeline import row_facts
 from builder.schema import document_schema
 from builder.stages.exact_dedup import canonical_text, exact_key
 from builder.storage import Storage
@@ -59,10 +59,11 @@ def write_docs(work: Path, shards: list[list[dict]]) -> None:
             rows.append(row)
         path = work / "docs" / f"{rank:05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
-        # The exact keys the process phase writes beside its rows.
+        table = pa.Table.from_pylist(rows, schema=schema)
+        pq.write_table(table, path)
+        # The facts the process phase writes beside its rows.
         keys = [(exact_key(doc["text"]), len(canonical_text(doc["text"]))) for doc in docs]
-        pq.write_table(pa.table([[k for k, _ in keys], [n for _, n in keys]], schema=KEYS_SCHEMA), path.with_suffix(".keys.parquet"))
+        pq.write_table(row_facts(table, keys), path.with_suffix(".facts.parquet"))
 
 
 def make_ctx(work: Path, n_shards: int, config: BuildConfig = BuildConfig(), previous: list[str] | None = None) -> BuildContext:
@@ -184,7 +185,7 @@ def test_same_output_on_an_fsspec_work_dir_as_on_a_local_one(tmp_path):
     write_docs(local, corpus())
     store = Storage(remote)
     for rank in range(2):
-        for name in (f"{rank:05d}.parquet", f"{rank:05d}.keys.parquet"):
+        for name in (f"{rank:05d}.parquet", f"{rank:05d}.facts.parquet"):
             store.write_bytes((local / "docs" / name).read_bytes(), "docs", name)
     run_all(make_ctx(local, 2))
     run_all(make_ctx(remote, 2), reverse=True)
@@ -198,7 +199,7 @@ def test_same_output_on_an_fsspec_work_dir_as_on_a_local_one(tmp_path):
     second_local, second_remote = tmp_path / "second", f"memory://dedup-{tmp_path.name}/second"
     write_docs(second_local, new_docs)
     second = Storage(second_remote)
-    for name in ("00000.parquet", "00000.keys.parquet"):
+    for name in ("00000.parquet", "00000.facts.parquet"):
         second.write_bytes((second_local / "docs" / name).read_bytes(), "docs", name)
     run_all(make_ctx(second_local, 1, previous=[str(local / "dedup" / "index")]))
     run_all(make_ctx(second_remote, 1, previous=[f"{remote}/dedup/index"]))

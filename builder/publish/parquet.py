@@ -67,13 +67,19 @@ ROW_OVERHEAD_BYTES = 512
 
 def estimated_bytes(table: pa.Table) -> int:
     """Uncompressed size of rows, computed from the data only, so that the same rows give the
-    same estimate however they are split into files (footer sizes do not)."""
-    text = pc.sum(pc.binary_length(table["text"])).as_py() or 0
-    boilerplate = pc.sum(pc.binary_length(table["boilerplate"])).as_py() or 0
-    return text + boilerplate + ROW_OVERHEAD_BYTES * table.num_rows
+    same estimate however they are split into files (footer sizes do not). A `text_bytes` column
+    (UTF-8 bytes of text and boilerplate per row) stands for the two texts when they were not read."""
+    if "text_bytes" in table.column_names:
+        texts = pc.sum(table["text_bytes"]).as_py() or 0
+    else:
+        texts = (pc.sum(pc.binary_length(table["text"])).as_py() or 0) + (pc.sum(pc.binary_length(table["boilerplate"])).as_py() or 0)
+    return texts + ROW_OVERHEAD_BYTES * table.num_rows
 
 
 Transform = Callable[[pa.Table], pa.Table]
+
+# Columns whose values are nearly all distinct: a dictionary page would only be built and dropped.
+DISTINCT_COLUMNS = {"id", "text", "boilerplate", "title", "url", "text_hash"}
 
 
 def read_rows(
@@ -92,18 +98,30 @@ def iter_tables(paths: list[Path], transform: Transform | None, filesystem=None)
             yield table
 
 
-def write_shards(
-    inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
-    transform: Transform | None = None, filesystem=None,
-) -> list[ShardInfo]:
-    """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder."""
-    schema = document_schema()
-    total_rows, total_bytes = 0, 0
-    for path in inputs:  # a first pass for the plan: one work shard in memory at a time
-        table = read_rows(
+def planned_rows(path: Path | str, transform: Transform | None, text_bytes: Path | str | None, filesystem=None) -> pa.Table:
+    """What the shard plan needs of one input: its rows after `transform`, with their two texts
+    or, when a file of each row's `text_bytes` is given, with those instead of reading the texts."""
+    if text_bytes is None:
+        return read_rows(
             path, transform, ["text", "boilerplate"], read=["id", "text", "boilerplate", "dup_count", "dup_cluster"],
             filesystem=filesystem,
         )
+    table = pq.read_table(path, columns=["id", "dup_count", "dup_cluster"], filesystem=filesystem)
+    sizes = pq.read_table(text_bytes, columns=["text_bytes"], filesystem=filesystem)["text_bytes"]
+    table = table.append_column("text_bytes", sizes)
+    return (transform(table) if transform else table).select(["text_bytes"])
+
+
+def write_shards(
+    inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
+    transform: Transform | None = None, filesystem=None, text_bytes: list[Path] | list[str] | None = None,
+) -> list[ShardInfo]:
+    """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder.
+    `text_bytes`: per input, a file of its rows' `text_bytes` (see `planned_rows`)."""
+    schema = document_schema()
+    total_rows, total_bytes = 0, 0
+    for i, path in enumerate(inputs):  # a first pass for the plan: one work shard in memory at a time
+        table = planned_rows(path, transform, text_bytes[i] if text_bytes else None, filesystem)
         total_rows += table.num_rows
         total_bytes += estimated_bytes(table)
     sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
@@ -135,6 +153,7 @@ def write_shards(
             compression=cfg.compression,
             compression_level=cfg.compression_level,
             write_page_index=True,
+            use_dictionary=[name for name in schema.names if name not in DISTINCT_COLUMNS],
         )
         shards.append(
             ShardInfo(

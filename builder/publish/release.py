@@ -173,8 +173,10 @@ def publish(
     docs = [work.path("docs", f"{rank:05d}.parquet") for rank in range(n_shards)]
     removed = work.read_parquet("dedup", "removed.parquet")
     transform = dedup_transform(removed, work.read_parquet("dedup", "clusters.parquet"))
+    facts = [work.path("docs", f"{rank:05d}.facts.parquet") for rank in range(n_shards)]
     shards = [
-        s.to_json() for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform, filesystem=work.fs)
+        s.to_json()
+        for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform, filesystem=work.fs, text_bytes=facts)
     ]
 
     reports = stage / "reports" / f"v{version}"

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -70,3 +71,26 @@ def test_same_rows_same_bytes_whatever_the_work_sharding(tmp_path: Path):
 
 def test_no_rows_no_shards(tmp_path: Path):
     assert write_shards(work_shards(tmp_path, [0]), tmp_path / "r", "data/v1.0.0", PublishConfig()) == []
+
+
+def test_a_plan_from_text_byte_files_gives_the_same_shards(tmp_path: Path):
+    """Publish plans from the byte sizes written beside the work shards, without reading the
+    texts: the same plan, so the same shards, as measuring the texts."""
+    inputs = work_shards(tmp_path / "in", [5, 0, 37, 8])
+
+    def size_files(scale: int) -> list[Path]:
+        files = []
+        for path in inputs:
+            table = pq.read_table(path)
+            text_bytes = pc.add(pc.binary_length(table["text"]), pc.binary_length(table["boilerplate"])).cast(pa.int64())
+            files.append(path.with_suffix(f".sizes{scale}.parquet"))
+            pq.write_table(pa.table({"text_bytes": pc.multiply(text_bytes, scale)}), files[-1])
+        return files
+
+    cfg = PublishConfig(target_shard_bytes=5_000, max_row_group_bytes=2_000)
+    measured = write_shards(inputs, tmp_path / "ra", "data/v1.0.0", cfg)
+    planned = write_shards(inputs, tmp_path / "rb", "data/v1.0.0", cfg, text_bytes=size_files(1))
+    assert len(measured) > 1
+    assert [s.sha256 for s in planned] == [s.sha256 for s in measured]
+    # The sizes are what the plan is made of: larger ones cut more shards.
+    assert len(write_shards(inputs, tmp_path / "rc", "data/v1.0.0", cfg, text_bytes=size_files(3))) > len(measured)
