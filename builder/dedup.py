@@ -57,8 +57,6 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from builder.config import NearDedupConfig
 from builder.context import BuildContext
@@ -563,6 +561,10 @@ def component_labels(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Smallest member of the connected component of every node 0..n-1 (edges a[i]-b[i])."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    # Imported here: only this phase needs scipy, and every worker process imports this module.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     smallest = np.full(labels.max() + 1, n, dtype=np.int64)

@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from huggingface_hub import DatasetCard, DatasetCardData
-
 from builder.publish.composition import LENGTH_BUCKETS, length_bucket
 from builder.schema import features, load_schema_json, package_file
 from builder.storage import Storage, as_storage
@@ -85,6 +83,9 @@ def card_license(manifest: dict[str, Any]) -> dict[str, str]:
 
 def render(release_root: Path, manifests: list[dict[str, Any]], charts: list[dict[str, str]] | None = None) -> str:
     """README.md text for a release folder whose versions are `manifests` (oldest first)."""
+    # Imported when a card is written, not when the package is: build workers never need it.
+    from huggingface_hub import DatasetCard, DatasetCardData
+
     latest = manifests[-1]
     composition = latest["composition"]
     languages = sorted(k for k in composition["by_language"] if k != "und")
@@ -142,6 +143,8 @@ def motivation(manifest: dict[str, Any]) -> str:
 
 def read_card_yaml(release_root: Path | str | Storage) -> dict[str, Any]:
     """The parsed YAML front matter of a release's README.md (offline; a path or fsspec URL)."""
+    from huggingface_hub import DatasetCard
+
     return DatasetCard(as_storage(release_root).read_text("README.md")).data.to_dict()
 
 
