@@ -862,11 +862,15 @@ def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarra
 
 
 def plan(ctx: BuildContext) -> list[tuple[str, Callable[[BuildContext, int], Stats], int]]:
-    """The dedup phases as (name, fn(ctx, rank), number of tasks)."""
-    return [
-        ("dedup_signatures", dedup_signatures, ctx.n_shards),
+    """The dedup phases as (name, fn(ctx, rank), number of tasks). Without near dedup there are
+    no candidate pairs to find or verify, so those two phases are left out."""
+    near = [
         ("dedup_candidates", dedup_candidates, len(band_groups(ctx.config.near_dedup))),
         ("dedup_verify", dedup_verify, ctx.n_shards),
+    ]
+    return [
+        ("dedup_signatures", dedup_signatures, ctx.n_shards),
+        *(near if ctx.config.near_dedup.enabled else []),
         ("dedup_components", dedup_components, 1),
         ("dedup_keeper_checks", dedup_keeper_checks, ctx.n_shards),
         ("dedup_assign", dedup_assign, 1),
