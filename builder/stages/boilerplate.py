@@ -67,12 +67,34 @@ _STRAY_EMPHASIS = re.compile(r"[*_](?:(?<![\w\\].)[*_]{0,2}(?=\s|$)|(?<!\S.)[*_]
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~\"'])")
 _CODE = re.compile(r"`([^`\n]+)`")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_HEADING_MARK = re.compile(r"\s{0,3}#{1,6}\s+")
 _LIST_ITEM = re.compile(r"^\s*(?:[*+-]|\d{1,3}[.)])\s+")
 _BULLET = re.compile(r"^\s*[*+-]\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _SEPARATOR = re.compile(r"^\s*(?:(?:[-*_=~#•·]\s*){3,}|\\?\*(?:\s*\\?\*){2,})\s*$")
 _WORD = re.compile(r"\w+")
 _HAS_DIGIT = re.compile(r"\d")
+
+
+def is_heading(line: str) -> bool:
+    """True for an ATX heading line ('## Title')."""
+    return _HEADING_MARK.match(line) is not None and ("\n" not in line or _HEADING.match(line) is not None)
+
+
+def heading_text(line: str) -> str | None:
+    """The text of an ATX heading line without its marks (`_HEADING`'s group 2), or None. String
+    methods instead of the pattern's lazy group, which costs a step per char of the heading: the
+    text is what is left when trailing spaces, a closing run of '#' after a space, and the spaces
+    before it are cut."""
+    mark = _HEADING_MARK.match(line)
+    if mark is None or "\n" in line:
+        heading = _HEADING.match(line)
+        return heading.group(2) if heading else None
+    text = line[mark.end():].rstrip()
+    closed = text.rstrip("#")
+    if len(closed) < len(text) and closed[-1:].isspace():
+        return closed.rstrip()
+    return text
 
 
 def _has_markup(line: str) -> bool:
@@ -119,9 +141,9 @@ def clean_with_links(line: str) -> tuple[str, int]:
 
         text = _AUTOLINK.sub(autolink, text)
     if "#" in text:
-        heading = _HEADING.match(text)
-        if heading:
-            text = heading.group(2)
+        heading = heading_text(text)
+        if heading is not None:
+            text = heading
     if ">" in text:
         text = _QUOTE.sub("", text)
     if text.lstrip()[:1] in ("*", "+"):
@@ -445,7 +467,7 @@ def _continues(previous: Unit, line: str, clean: str) -> bool:
     if previous.clean[-1] in _TERMINAL_CHARS:
         return False
     last = previous.lines[-1]
-    if _HEADING.match(line) or _LIST_ITEM.match(last) or _LIST_ITEM.match(line) or _SEPARATOR.match(last):
+    if is_heading(line) or _LIST_ITEM.match(last) or _LIST_ITEM.match(line) or _SEPARATOR.match(last):
         return False
     # a line opening with a link or URL starts something new (a footer line, a promo)
     return not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
@@ -473,7 +495,7 @@ def units_of(text: str) -> list[Unit]:
                 last.links += links
                 continue
             last.sep = gap
-        heading = line.lstrip()[:1] == "#" and _HEADING.match(line) is not None
+        heading = line.lstrip()[:1] == "#" and is_heading(line)
         last = Unit(start, end, line, clean, "", [line], links, heading)
         units.append(last)
     if last is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from urllib.parse import urlsplit
 
 from builder.config import MetadataConfig
@@ -55,14 +56,23 @@ _DATE_PATTERNS = [
     # 09/07/2017: month first unless the first number cannot be a month
     re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"),
 ]
-_MONTH_FIRST = _DATE_PATTERNS[1]
-# What the month-first form needs after its month name: a text without it skips that pattern (the
-# month alternation, tried at each position, is the costly part of the date search).
-_DAY_YEAR = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b", re.IGNORECASE)
+# What each form needs (part of any match of it), looked for first: a text without it skips the
+# form. The forms open with \b (or a lookahead), so the engine tries them at every position; these
+# open with a literal or a class, which it skips to. (The month-first form's test is the costly
+# part of the date search otherwise: the month alternation, tried at each position.)
+_FORM_NEEDS = [
+    re.compile(r"(?:19|20)\d\d[-/.]\d"),
+    re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b", re.IGNORECASE),
+    re.compile(r"\s(?:19|20)\d\d"),  # the year after a space (or after "de ")
+    re.compile(r"\.(?:19|20)\d\d"),
+    re.compile(r"/(?:19|20)\d\d"),
+]
+_YEAR = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
 
 _HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$")
+_HEADING_MARK = re.compile(r"\s{0,3}#{1,2}\s+")
 _BYLINE = re.compile(r"^\W*by\s+(?P<name>.+)$", re.IGNORECASE)
 # "Par Anaïs Bellec", "Von Jana Riedmüller", "Por ...", "Door ...": in other languages these words
 # also open sentences, so the name must be capitalised words and nothing else.
@@ -75,6 +85,8 @@ _ARTICLES_BY = re.compile(
 )
 _AUTHOR_FIELD = re.compile(r"^\W*authors?\s*:\s*(?P<name>.+)$", re.IGNORECASE)
 _NAME_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,\s*(?:19|20)\d\d|\bon\s+\w+\s+\d|\bupdated\b|\bpublished\b|\bposted\b).*$", re.IGNORECASE)
+# ASCII chars that are not word chars (\W), for cheap tests before a pattern
+_ASCII_NON_WORD = "".join(chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
 _DATELINE = re.compile(r"^\W*(?P<site>[A-Z][\w.&' -]{1,60}?),\s+(?P<date>.+?\d{4})\W*$")
 
 
@@ -83,8 +95,8 @@ def parse_date(text: str) -> str | None:
     September 07, 2017, 7 Sep 2017, 07.09.2017 and 09/07/2017 (month first unless impossible)."""
     if not _YEAR.search(text):  # every form has a year: most lines are done after one cheap scan
         return None
-    for pattern in _DATE_PATTERNS:
-        if pattern is _MONTH_FIRST and not _DAY_YEAR.search(text):
+    for pattern, needs in zip(_DATE_PATTERNS, _FORM_NEEDS):
+        if not needs.search(text):
             continue
         for match in pattern.finditer(text):
             parts = match.groupdict()
@@ -126,14 +138,9 @@ def source_from_url(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
-def _lines(text: str, limit: int) -> list[str]:
-    out = []
-    for line in text.split("\n"):
-        if line.strip():
-            out.append(line)
-            if len(out) >= limit:
-                break
-    return out
+def _lines(text: str) -> list[str]:
+    """The non-blank lines of a text (split once per document: every finder reads these)."""
+    return [line for line in text.split("\n") if line and not line.isspace()]
 
 
 def _name(raw: str) -> str | None:
@@ -151,11 +158,30 @@ def _capitalised(name: str) -> bool:
 def find_title(text: str, first_line: bool = True) -> str | None:
     """The first level-1/2 heading near the top; else (when `first_line`) a short first line
     without a full stop that is followed by more text."""
-    head = _lines(text, 30)
+    return _title_of(_lines(text), first_line)
+
+
+def _heading_text(line: str) -> str | None:
+    """The text of a level-1/2 heading line (`_HEADING`'s group), or None. String methods instead of
+    the pattern's lazy group, which costs a step per char: the text is what is left when trailing
+    spaces and '#' are cut (one char at least)."""
+    mark = _HEADING_MARK.match(line)
+    if mark is None or "\n" in line or mark.end() == len(line):
+        heading = _HEADING.match(line)  # (the odd cases: the pattern's own backtracking decides)
+        return heading.group(1) if heading else None
+    rest = line[mark.end():]
+    return rest[:max(1, len(rest.rstrip().rstrip("#").rstrip()))]
+
+
+def _title_of(lines: list[str], first_line: bool) -> str | None:
+    head = lines[:30]
     for line in head:
-        match = _HEADING.match(line)
-        if match:
-            title = clean_markdown(match.group(1))
+        # (a heading opens with '#' after at most three spaces: other lines skip the pattern)
+        if "#" not in line[:4]:
+            continue
+        heading = _heading_text(line)
+        if heading is not None:
+            title = clean_markdown(heading)
             if title:
                 return title
     if first_line and len(head) > 1:
@@ -168,13 +194,20 @@ def find_title(text: str, first_line: bool = True) -> str | None:
 def find_author(text: str, top_lines: int = 20) -> str | None:
     """Author from a byline: 'By X' near the top, else 'Articles by: X' / 'Written by X'
     anywhere, else 'Author: X' near the top."""
-    lines = _lines(text, 100_000)
-    top = lines[:top_lines]
-    for pattern, where, word in ((_BYLINE, top, "by"), (_ARTICLES_BY, lines, "by"), (_AUTHOR_FIELD, top, "author"),
+    return _author_of(_lines(text), top_lines)
+
+
+def _author_of(lines: list[str], top_lines: int = 20) -> str | None:
+    # lines over 200 chars hold no byline; the top ones are lower-cased once for the word tests
+    # below, the others only when no byline was found at the top
+    top = [(line, line.lower()) for line in lines[:top_lines] if len(line) <= 200]
+    rest = ((line, line.lower()) for line in lines[top_lines:] if len(line) <= 200)
+    anywhere = chain(top, rest)
+    for pattern, where, word in ((_BYLINE, top, "by"), (_ARTICLES_BY, anywhere, "by"), (_AUTHOR_FIELD, top, "author"),
                                  (_BYLINE_OTHER, top, "")):
-        for line in where:
+        for line, low in where:
             # the word each pattern needs, looked for first: a plain substring test per line
-            if len(line) > 200 or word not in line.lower():
+            if word not in low:
                 continue
             match = pattern.match(clean_markdown(line))
             if match and (pattern is not _BYLINE_OTHER or _capitalised(match.group("name"))):
@@ -186,10 +219,20 @@ def find_author(text: str, top_lines: int = 20) -> str | None:
 
 def find_dateline(text: str, top_lines: int = 20) -> tuple[str | None, str | None]:
     """(site, ISO date) from a 'Site, Month DD, YYYY' line near the top; (None, None) if none."""
-    for line in _lines(text, top_lines):
+    return _dateline_of(_lines(text)[:top_lines])
+
+
+def _dateline_of(head: list[str]) -> tuple[str | None, str | None]:
+    for line in head:
         if "," not in line:
             continue
-        match = _DATELINE.match(clean_markdown(line))
+        plain = clean_markdown(line)
+        # a dateline ends with a year (and non-word chars): a line that cannot skips the pattern,
+        # whose lazy date part would try every position of a long line
+        tail = plain.rstrip(_ASCII_NON_WORD)[-1:]
+        if not (tail.isdigit() or (tail and not tail.isascii())):
+            continue
+        match = _DATELINE.match(plain)
         if match:
             date = parse_date(match.group("date"))
             if date:
@@ -199,7 +242,11 @@ def find_dateline(text: str, top_lines: int = 20) -> tuple[str | None, str | Non
 
 def find_published(text: str, top_lines: int = 20) -> str | None:
     """The first date on a short line near the top (a dateline, 'Published: ...'), as ISO 8601."""
-    for line in _lines(text, top_lines):
+    return _published_of(_lines(text)[:top_lines])
+
+
+def _published_of(head: list[str]) -> str | None:
+    for line in head:
         plain = clean_markdown(line)
         if len(plain) <= 120:
             date = parse_date(plain)
@@ -251,11 +298,15 @@ def run(docs: Iterable[Document], cfg: MetadataConfig, stats: Stats) -> Iterator
                 yield doc
                 continue
         if cfg.enabled:
-            text = doc.source_text or doc.text
-            site, dateline_date = find_dateline(text)
-            _set(doc, "title", find_title(text, cfg.title_from_first_line), "text", stats)
-            _set(doc, "author", find_author(text), "text", stats)
-            _set(doc, "published", dateline_date or find_published(text), "text", stats)
-            _set(doc, "source", source_from_url(doc.url), "url", stats)
+            lines = _lines(doc.source_text or doc.text)
+            head = lines[:20]
+            # each finder only when its field is still empty (input fields win), in the same order
+            url_source = source_from_url(doc.url)
+            need_site = not doc.source and not url_source
+            site, dateline_date = _dateline_of(head) if need_site or not doc.published else (None, None)
+            _set(doc, "title", None if doc.title else _title_of(lines, cfg.title_from_first_line), "text", stats)
+            _set(doc, "author", None if doc.author else _author_of(lines), "text", stats)
+            _set(doc, "published", None if doc.published else dateline_date or _published_of(head), "text", stats)
+            _set(doc, "source", url_source, "url", stats)
             _set(doc, "source", site, "dateline", stats)
         yield doc
