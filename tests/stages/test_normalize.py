@@ -24,3 +24,15 @@ def test_run_drops_empty_text_with_reason():
     docs = [Document(id="", text=" \u200b \n", path="x.md", record=1, raw_hash="h")]
     out = list(run(docs, NormalizeConfig(), stats))
     assert out[0].reject == "empty_text"
+
+
+def test_every_control_is_found_in_ascii_and_other_text():
+    """The quick check before stripping controls misses none that the strip removes."""
+    from builder.stages.normalize import _CONTROL, _has_controls
+
+    for code in [*range(0, 32), 127, *range(0x80, 0xA0), 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]:
+        if _CONTROL.search(chr(code)):
+            for text in ("plain words", "caf\u00e9 words"):
+                assert _has_controls(text + chr(code) + " end"), (hex(code), text)
+    assert not _has_controls("line one\n\tline two")
+    assert not _has_controls("caf\u00e9 one\n\tline two")
