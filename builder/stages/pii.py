@@ -61,6 +61,12 @@ _DASH_DIGIT = re.compile(r"-\d")  # "555-123-4567", "555.123.4567": the third 3 
 _DOT_DIGIT = re.compile(r"\.\d")  # its first - or . (and an IPv4 address 1 to 3 before its first .)
 _IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")  # every IPv6 match has two colons this close
 _PHONE_LABEL_RE = re.compile(_PHONE_LABEL, re.IGNORECASE)
+# Every match needs one of these: an e-mail its @, an IPv6 address two colons, a phone 7 digits
+# (\d: the digits its value counts are those), an IPv4 address 4 digits and 3 dots. The licence
+# fields (a notice such as "© 2016 Example News", its holders) mostly have none: nothing to scan.
+_DIGIT = re.compile(r"\d")
+_PHONE_MIN_DIGITS = 7
+_IPV4_MIN_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,14 @@ def find_ips(text: str, precheck: bool = True) -> list[PiiMatch]:
     return found
 
 
+def may_hold_pii(text: str) -> bool:
+    """False when no pattern can match `text` (see `_DIGIT`); True does not mean one does."""
+    if "@" in text or ":" in text:
+        return True
+    digits = sum(map(text.count, "0123456789")) if text.isascii() else len(_DIGIT.findall(text))
+    return digits >= _PHONE_MIN_DIGITS or (digits >= _IPV4_MIN_DIGITS and "." in text)
+
+
 def find_pii(text: str, precheck: bool = True) -> list[PiiMatch]:
     """All e-mails, phones and IPs in `text`, in order, without overlaps (e-mails first, then IPs).
     With `precheck` (the default) each pattern is tried only where a match can begin; the result
@@ -195,7 +209,7 @@ def _redact_licence_fields(doc: Document) -> None:
 
     def clean(text: str) -> str:
         if text not in redacted:
-            redacted[text] = redact(text)
+            redacted[text] = redact(text) if may_hold_pii(text) else text
         return redacted[text]
 
     if doc.copyright_notice:

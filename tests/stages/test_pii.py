@@ -102,3 +102,15 @@ def test_precheck_never_hides_a_finding():
         for match in fast:
             found[match.kind] += 1
     assert min(found.values()) >= 50, found  # the texts do hold every kind, many times
+
+
+def test_text_without_the_marks_of_pii_holds_none():
+    """A text without an @, a colon and enough digits holds no match (licence fields skip the scan)."""
+    skipped = 0
+    for text in TEXTS + mixed_texts(2000, seed=5) + ["© 2016 Example News", "Copyright 1999-2024 Jane Roe. All rights reserved."]:
+        if not pii.may_hold_pii(text):
+            skipped += 1
+            assert pii.find_pii(text, precheck=False) == [], text
+    assert skipped >= 50  # the check does skip texts
+    assert pii.may_hold_pii("call 555 1234 567") and pii.may_hold_pii("at 10.0.0.1") and pii.may_hold_pii("٣٤٥٦٧٨٩ ٣")
+    assert not pii.may_hold_pii("© 2016 Example News") and not pii.may_hold_pii("Jane Roe, Example Media Inc.")
