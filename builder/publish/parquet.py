@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -91,6 +93,19 @@ def read_rows(
     return table.select(columns) if columns else table
 
 
+T = TypeVar("T")
+
+
+def prefetched(items: Iterator[T]) -> Iterator[T]:
+    """`items`, the next one computed in a thread while the caller works on this one: Arrow reads
+    and writes release the GIL, so the next work shard is read while this one is written."""
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(next, items, None)
+        while (item := future.result()) is not None:
+            future = pool.submit(next, items, None)
+            yield item
+
+
 def iter_tables(paths: list[Path], transform: Transform | None, filesystem=None) -> Iterator[pa.Table]:
     for path in paths:
         table = read_rows(path, transform, filesystem=filesystem)
@@ -131,37 +146,42 @@ def write_shards(
     row_group_rows = max(1, min(100_000, cfg.max_row_group_bytes // average_row))
     out_dir = release_root / folder
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = iter_tables(inputs, transform, filesystem)
+    options = {
+        "compression": cfg.compression,
+        "compression_level": cfg.compression_level,
+        "write_page_index": True,
+        "use_dictionary": [name for name in schema.names if name not in DISTINCT_COLUMNS],
+    }
+    tables = prefetched(iter_tables(inputs, transform, filesystem))
     pending: pa.Table | None = None
     shards = []
     for index, wanted in enumerate(sizes):
-        parts = []
-        have = 0
-        while have < wanted:
-            if pending is None or pending.num_rows == 0:
-                pending = next(tables)
-            take = min(wanted - have, pending.num_rows)
-            parts.append(pending.slice(0, take))
-            pending = pending.slice(take)
-            have += take
-        table = pa.concat_tables(parts).cast(schema).combine_chunks()
         path = out_dir / shard_name(index, len(sizes))
-        pq.write_table(
-            table,
-            path,
-            row_group_size=row_group_rows,
-            compression=cfg.compression,
-            compression_level=cfg.compression_level,
-            write_page_index=True,
-            use_dictionary=[name for name in schema.names if name not in DISTINCT_COLUMNS],
-        )
+        rows, nbytes = 0, 0
+        # Row group by row group, cut as write_table(row_group_size=...) cuts a whole table (so the
+        # same bytes), holding one row group in memory, not the shard.
+        with pq.ParquetWriter(path, schema, **options) as writer:
+            while rows < wanted:
+                group_rows = min(row_group_rows, wanted - rows)
+                parts, have = [], 0
+                while have < group_rows:
+                    if pending is None or pending.num_rows == 0:
+                        pending = next(tables)
+                    take = min(group_rows - have, pending.num_rows)
+                    parts.append(pending.slice(0, take))
+                    pending = pending.slice(take)
+                    have += take
+                group = pa.concat_tables(parts).cast(schema).combine_chunks()
+                writer.write_table(group, row_group_size=group_rows)
+                rows += group_rows
+                nbytes += group.nbytes
         shards.append(
             ShardInfo(
                 path=f"{folder}/{path.name}",
-                rows=table.num_rows,
+                rows=rows,
                 bytes=path.stat().st_size,
                 sha256=sha256_file(path),
-                uncompressed_bytes=table.nbytes,
+                uncompressed_bytes=nbytes,
             )
         )
     return shards
