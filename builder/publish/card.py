@@ -94,6 +94,12 @@ def card_license(manifest: dict[str, Any]) -> dict[str, str]:
     return licensing.card_license(counts)
 
 
+def import_libraries() -> None:
+    """Import what rendering a card needs (huggingface_hub's card classes and their templating)."""
+    import huggingface_hub.repocard  # noqa: F401
+    import jinja2  # noqa: F401
+
+
 def render(release_root: Path, manifests: list[dict[str, Any]], charts: list[dict[str, str]] | None = None) -> str:
     """README.md text for a release folder whose versions are `manifests` (oldest first)."""
     # Imported when a card is written, not when the package is: build workers never need it.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,9 @@ def publish(
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
+    # The card's libraries take about half a second to import: import them while the shards are
+    # written (Arrow releases the GIL while it reads and compresses).
+    threading.Thread(target=card.import_libraries, daemon=True).start()
     docs = [work.path("docs", f"{rank:05d}.parquet") for rank in range(n_shards)]
     removed = work.read_parquet("dedup", "removed.parquet")
     transform = dedup_transform(removed, work.read_parquet("dedup", "clusters.parquet"))
