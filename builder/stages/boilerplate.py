@@ -109,12 +109,30 @@ def clean_markdown(line: str) -> str:
     return clean_with_links(line)[0]
 
 
-@lru_cache(maxsize=8192)
 def clean_with_links(line: str) -> tuple[str, int]:
     """`clean_markdown(line)` and the number of characters of link text in the line (markdown
-    links, autolinks and bare URLs or e-mail addresses), in one pass over the markup. Cached: a
-    site's menus, share bars and footers come back in each of its documents, and the metadata
-    stage reads the same lines just before (bounded: prose lines seen once only pass through)."""
+    links, autolinks and bare URLs or e-mail addresses), in one pass over the markup."""
+    clean, links, _, _, _ = line_facts(line)
+    return clean, links
+
+
+@lru_cache(maxsize=8192)
+def line_facts(line: str) -> tuple[str, int, str, bytes, int]:
+    """What the stages read of a line, worked out once: (plain text, link chars, plain text
+    lower-cased, line key, hash of the key). Cached: a site's menus, share bars and footers come
+    back in each of its documents, and the metadata stage and the line counting read the same
+    lines one after the other (bounded: prose lines seen once only pass through)."""
+    clean, links = _clean_with_links(line)
+    low = clean.lower()
+    key = _key_bytes(low)
+    return clean, links, low, key, _hash(key)
+
+
+# (clearing the line cache: what benchmarks that start each round cold call)
+clean_with_links.cache_clear = line_facts.cache_clear  # type: ignore[attr-defined]
+
+
+def _clean_with_links(line: str) -> tuple[str, int]:
     if not _has_markup(line):
         text = line.strip()
         return text, (_bare_url_chars(text) if "http" in text or "www." in text or "@" in text else 0)
@@ -172,14 +190,23 @@ def _bare_url_chars(text: str) -> int:
 # into 0 at memory speed; the common typographic marks are removed by plain replaces.
 _KEY_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _KEY_DELETE = bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90))
-_UNICODE_MARKS = re.compile("[\u201c\u201d\u2018\u2019\u2014\u2013\u2026\u00ab\u00bb\u2022\u00b7\u00a9\u00ae\u2122\u00a0\u2032\u201e\u2039\u203a\u2212\u00b0]")
+_UNICODE_MARK_CHARS = "\u201c\u201d\u2018\u2019\u2014\u2013\u2026\u00ab\u00bb\u2022\u00b7\u00a9\u00ae\u2122\u00a0\u2032\u201e\u2039\u203a\u2212\u00b0"
+_UNICODE_MARKS = re.compile(f"[{_UNICODE_MARK_CHARS}]")
+# The first bytes of the marks in UTF-8 (two): a text whose UTF-8 form holds neither has no mark,
+# and skips the pattern (a regex scan of a non-ASCII text costs several times its encoding).
+_UNICODE_MARK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _UNICODE_MARK_CHARS}))
+
+
+def _may_hold_marks(data: bytes) -> bool:
+    return any(lead in data for lead in _UNICODE_MARK_LEADS)
 
 
 def _key_bytes(low: str) -> bytes:
     """CCNet-style key of a lower-cased plain line: letters and digits only, digits as 0."""
-    if not low.isascii():
-        low = _UNICODE_MARKS.sub("", low)
-    return low.encode("utf-8").translate(_KEY_DIGITS, _KEY_DELETE)
+    data = low.encode("utf-8")
+    if not low.isascii() and _may_hold_marks(data):
+        data = _UNICODE_MARKS.sub("", low).encode("utf-8")
+    return data.translate(_KEY_DIGITS, _KEY_DELETE)
 
 
 def line_key_text(line: str) -> str:
@@ -195,8 +222,8 @@ def _hash(key: bytes) -> int:
 
 def line_key(line: str, min_chars: int = 5) -> int | None:
     """Hash of a line's normalised form, or None when too short to count (e.g. '1', '---')."""
-    key = _key_bytes(clean_markdown(line).lower())
-    return _hash(key) if len(key) >= min_chars else None
+    _, _, _, key, key_hash = line_facts(line)
+    return key_hash if len(key) >= min_chars else None
 
 
 def line_keys(text: str, min_chars: int = 5) -> set[int]:
@@ -204,9 +231,9 @@ def line_keys(text: str, min_chars: int = 5) -> set[int]:
     keys = set()
     for line in text.split("\n"):
         if line and not line.isspace():
-            key = _key_bytes(clean_markdown(line).lower())
+            _, _, _, key, key_hash = line_facts(line)
             if len(key) >= min_chars:
-                keys.add(_hash(key))
+                keys.add(key_hash)
     return keys
 
 
@@ -263,7 +290,10 @@ def words_of(low: str) -> list[str]:
     """The words of a (lower-cased) text: runs of letters and digits."""
     if low.isascii():
         return low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii").split()
-    return _UNICODE_MARKS.sub(" ", low).encode("utf-8").translate(_PUNCT_TO_SPACE).decode("utf-8", "replace").split()
+    data = low.encode("utf-8")
+    if _may_hold_marks(data):
+        data = _UNICODE_MARKS.sub(" ", low).encode("utf-8")
+    return data.translate(_PUNCT_TO_SPACE).decode("utf-8", "replace").split()
 
 
 def stopword_density(low: str, stop: frozenset[str]) -> float:
@@ -449,6 +479,9 @@ class Unit:
     lines: list[str]  # the input lines of the unit
     links: int = 0  # characters of link text (markdown links, autolinks, bare URLs)
     heading: bool = False
+    low: str = ""  # the plain text lower-cased
+    key: bytes = b""  # line key of the plain text (see _key_bytes)
+    key_hash: int = 0  # hash of the key (of a one-line unit: its line's, as the template counts have it)
     cls: str = BAD
     reason: str = ""
     soft: str = ""  # name of the soft signal it carries, for edge trimming
@@ -483,7 +516,7 @@ def units_of(text: str) -> list[Unit]:
         end = start + len(line)
         if not line or line.isspace():
             continue
-        clean, links = clean_with_links(line)
+        clean, links, low, key, key_hash = line_facts(line)
         if last is not None:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
@@ -491,12 +524,15 @@ def units_of(text: str) -> list[Unit]:
                 last.end = end
                 last.raw = text[last.start:end]
                 last.clean = f"{last.clean} {clean}"
+                last.low = last.clean.lower()
+                last.key = _key_bytes(last.low)
+                last.key_hash = _hash(last.key)
                 last.lines.append(line)
                 last.links += links
                 continue
             last.sep = gap
-        heading = line.lstrip()[:1] == "#" and is_heading(line)
-        last = Unit(start, end, line, clean, "", [line], links, heading)
+        heading = "#" in line[:4] and is_heading(line)  # (a heading's mark is in its first four chars)
+        last = Unit(start, end, line, clean, "", [line], links, heading, low, key, key_hash)
         units.append(last)
     if last is not None:
         last.sep = text[last.end:]
@@ -550,6 +586,15 @@ class _DocContext:
     length_scale: float = 1.0  # > 1 for texts in a dense script (Chinese, Japanese, Korean)
 
 
+def _template_df(unit: Unit, templates: Mapping[int, int], min_chars: int) -> int:
+    """The lowest document frequency of the unit's lines as template lines of its source (lines
+    too short to count aside), 0 when one of them is not a template line or none counts."""
+    if len(unit.lines) == 1:
+        return templates.get(unit.key_hash, 0) if len(unit.key) >= min_chars else 0
+    dfs = [templates.get(key_hash, 0) for _, _, _, key, key_hash in map(line_facts, unit.lines) if len(key) >= min_chars]
+    return min(dfs) if dfs and all(dfs) else 0
+
+
 def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_rules: list[_Rule],
               ctx: _DocContext, seen: set[bytes]) -> None:
     """Label one unit: `low` is its plain text lower-cased, `hard_rules`/`soft_rules` the rules
@@ -557,7 +602,7 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
     cfg = ctx.cfg
     text = unit.clean
     length = len(text)
-    key = _key_bytes(low)
+    key = unit.key
     if not key or (not key.isascii() and not _ALNUM.search(low)):
         unit.cls, unit.reason = HARD, "rule:separator"
         return
@@ -565,14 +610,11 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
         unit.cls, unit.reason = HARD, "title"
         return
     if ctx.templates:
-        line_keys_ = [key] if len(unit.lines) == 1 else [_key_bytes(clean_markdown(line).lower()) for line in unit.lines]
-        dfs = [ctx.templates.get(_hash(k), 0) for k in line_keys_ if len(k) >= cfg.template_min_chars]
-        if dfs and all(dfs):
-            df = min(dfs)
-            # a long prose line in a few documents is more likely a re-syndicated copy than furniture
-            if length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs:
-                unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
-                return
+        df = _template_df(unit, ctx.templates, cfg.template_min_chars)
+        # a long prose line in a few documents is more likely a re-syndicated copy than furniture
+        if df and (length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs):
+            unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
+            return
     hard = _first_rule(hard_rules, low) if hard_rules and length < cfg.rule_max_chars else ""
     if hard:
         unit.cls, unit.reason = HARD, f"rule:{hard}"
@@ -779,8 +821,7 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
         # only texts with no stop-word list can be in a dense script (no candidate list is one)
         length_scale=cfg.dense_script_scale if not language and dense_script_share(_prose_sample(units)) >= 0.3 else 1.0,
     )
-    # (one lower() per unit: the ASCII ones, most of a text, take the fast path)
-    lows = [u.clean.lower() for u in units]
+    lows = [u.low for u in units]
     hard_rules, soft_rules = rules_by_unit(lows, cfg.rule_max_chars, cfg.soft_max_chars)
     seen: set[bytes] = set()
     for i, unit in enumerate(units):
