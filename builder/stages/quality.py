@@ -140,17 +140,13 @@ def _without_punctuation(text: str) -> str:
     return code_points[~_IS_PUNCTUATION[code_points]].tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _duplicates(items: list[str]) -> tuple[int, int]:
-    """(count, chars) of the items that repeat an earlier identical item."""
-    seen: set[str] = set()
-    count = chars = 0
-    for item in items:
-        if item in seen:
-            count += 1
-            chars += len(item)
-        else:
-            seen.add(item)
-    return count, chars
+def _duplicates(items: list[str], total_chars: int | None = None) -> tuple[int, int]:
+    """(count, chars) of the items that repeat an earlier identical item: all of them but the first
+    of each distinct item (counted with a set, in C). `total_chars`: sum of the items' lengths."""
+    distinct = set(items)
+    if total_chars is None:
+        total_chars = sum(map(len, items))
+    return len(items) - len(distinct), total_chars - sum(map(len, distinct))
 
 
 class _Ngrams:
@@ -336,24 +332,33 @@ def base_language(language: str | None) -> str:
     return (language or "und").split("-")[0].split("_")[0].lower()
 
 
+def _ends_in_ellipsis(line: str) -> bool:
+    return line.rstrip(_ELLIPSIS_CLOSERS).endswith(_ELLIPSES)
+
+
+def _ends_in_punctuation(line: str) -> bool:
+    return line.rstrip(_TERMINAL_CLOSERS).endswith(_TERMINAL_MARKS)
+
+
 def _line_signals(lines: list[str], lang: str, cfg: QualityConfig) -> dict[str, float | None]:
     """The line-share measures (None for a body of fewer than `cfg.min_lines` lines)."""
     n_lines = len(lines)
     if n_lines < cfg.min_lines:
         return dict.fromkeys(("bullet_lines", "ellipsis_lines", "punct_lines", "short_lines", "dup_lines", "dup_line_chars"))
-    dup_count, dup_chars = _duplicates(lines)
+    lengths = list(map(len, lines))
+    total_chars = sum(lengths)
+    dup_count, dup_chars = _duplicates(lines, total_chars)
+    short = cfg.short_line_chars
     return {
-        "bullet_lines": sum(1 for line in lines if _BULLET.match(line)) / n_lines,
-        "ellipsis_lines": sum(1 for line in lines if line.rstrip(_ELLIPSIS_CLOSERS).endswith(_ELLIPSES)) / n_lines,
-        "punct_lines": sum(1 for line in lines if line.rstrip(_TERMINAL_CLOSERS).endswith(_TERMINAL_MARKS)) / n_lines,
+        # Each count is one C-level pass (map/filter) rather than a generator loop in Python.
+        "bullet_lines": len(list(filter(_BULLET.match, lines))) / n_lines,
+        "ellipsis_lines": sum(map(_ends_in_ellipsis, lines)) / n_lines,
+        "punct_lines": sum(map(_ends_in_punctuation, lines)) / n_lines,
         # Characters per line mean nothing comparable in scripts without spaces (a short CJK line
         # says as much as a long English one).
-        "short_lines": (
-            None if lang in NO_SPACE_LANGUAGES
-            else sum(1 for line in lines if len(line) <= cfg.short_line_chars) / n_lines
-        ),
+        "short_lines": None if lang in NO_SPACE_LANGUAGES else sum(1 for n in lengths if n <= short) / n_lines,
         "dup_lines": dup_count / n_lines,
-        "dup_line_chars": dup_chars / max(1, sum(map(len, lines))),
+        "dup_line_chars": dup_chars / max(1, total_chars),
     }
 
 
