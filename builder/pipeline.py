@@ -185,21 +185,19 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
     stats = Stats()
     rejects: list[Reject] = []
     rows = []
-    line_df: Counter[tuple[str, int]] = Counter()
+    line_df: dict[str, Counter[int]] = {}  # per source: documents each line key is in
     source_docs: Counter[str] = Counter()
     for doc in ingested(ctx, rank, rejects, stats):
         rows.append({name: getattr(doc, name) for name in INGEST_SCHEMA.names})
         source = doc.source or ""
         source_docs[source] += 1
-        for key in boilerplate.line_keys(doc.source_text or doc.text):
-            line_df[(source, key)] += 1
+        counts = line_df.get(source)
+        if counts is None:
+            counts = line_df[source] = Counter()
+        counts.update(boilerplate.line_keys(doc.source_text or doc.text))  # a C loop over the keys
     store = ctx.store
     store.write_parquet(table_from_rows(rows, INGEST_SCHEMA), "ingest", f"{rank:05d}.parquet")
-    lines = sorted((s, k, n) for (s, k), n in line_df.items())
-    store.write_parquet(
-        pa.table([[s for s, _, _ in lines], [k for _, k, _ in lines], [n for _, _, n in lines]], schema=LINES_SCHEMA),
-        "lines", f"{rank:05d}.parquet",
-    )
+    store.write_parquet(line_counts_table(line_df), "lines", f"{rank:05d}.parquet")
     store.write_parquet(
         pa.table([list(source_docs), list(source_docs.values())], schema=SOURCES_SCHEMA),
         "lines", f"{rank:05d}.sources.parquet",
@@ -207,6 +205,18 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
     store.write_text(rejects_text(rejects), "rejects", f"ingest-{rank:05d}.jsonl")
     stats.inc("ingest.documents", len(rows))
     return stats
+
+
+def line_counts_table(line_df: dict[str, Counter[int]]) -> pa.Table:
+    """The line counts of one task as a LINES_SCHEMA table, sorted by source and key."""
+    parts = [LINES_SCHEMA.empty_table()]
+    for source in sorted(line_df):
+        counts = line_df[source]
+        keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        df = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        order = np.argsort(keys, kind="stable")
+        parts.append(pa.table([pa.array([source] * len(counts), pa.string()), keys[order], df[order]], schema=LINES_SCHEMA))
+    return pa.concat_tables(parts).combine_chunks()
 
 
 # ---------------------------------------------------------------- templates

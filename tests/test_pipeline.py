@@ -163,3 +163,15 @@ def test_templates_are_exact_with_bounded_counters(tmp_path: Path, monkeypatch, 
     }
     assert pipeline.load_templates(ctx) == {s: (sources[s], expected[s]) for s in sources}
     assert expected["big.example"] and expected["small.example"]  # both thresholds (share, min docs) exercised
+
+
+def test_line_counts_are_one_row_per_source_and_key_in_order():
+    line_df = {"b.org": Counter({7: 2, -3: 1}), "a.org": Counter({5: 4}), "c.org": Counter()}
+    table = pipeline.line_counts_table(line_df)
+    assert table.schema == pipeline.LINES_SCHEMA
+    assert table.to_pylist() == [
+        {"source": "a.org", "key": 5, "df": 4},
+        {"source": "b.org", "key": -3, "df": 1},
+        {"source": "b.org", "key": 7, "df": 2},
+    ]
+    assert pipeline.line_counts_table({}).num_rows == 0
