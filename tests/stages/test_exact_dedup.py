@@ -1,7 +1,9 @@
+import random
+
 import numpy as np
 
 from builder.document import Document
-from builder.stages.exact_dedup import canonical_text, exact_key, same_key_edges, word_measures
+from builder.stages.exact_dedup import _ascii_canonical, canonical_text, exact_key, same_key_edges, word_measures
 
 TEXTS = [
     "Harbour ferry   resumes\n\nafter the storm.",
@@ -29,6 +31,20 @@ def test_word_measures_agree_with_their_definitions():
         assert words == len(text.split())
         assert key == exact_key(text)
         assert chars == len(canonical_text(text))
+
+
+def test_word_measures_agree_on_random_whitespace():
+    """Both ways of measuring (the ASCII shortcut and split/join) give the definition's answer."""
+    rng = random.Random(7)
+    pieces = ["word", "Harbour", "x", " ", "  ", "\n", "\n\n", "\n\n\n", "\n ", "\t", "\r", "\x0b", "\x1c", "\u00a0", "caf\u00e9", "\u3000"]
+    plain = ["word", "Harbour", "x", " ", "\n", "\n\n"]  # mostly texts the shortcut takes
+    shortcut = 0
+    for i in range(3000):
+        text = "".join(rng.choice(pieces if i % 2 else plain) for _ in range(rng.randint(0, 12)))
+        words = text.split()
+        assert word_measures(text) == (len(words), exact_key(text), len(" ".join(words))), repr(text)
+        shortcut += _ascii_canonical(text) is not None
+    assert shortcut > 150  # the shortcut was taken, not only the fallback
 
 
 def test_document_measures_follow_its_text():
