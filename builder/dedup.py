@@ -557,10 +557,21 @@ ONE_PAIR_PER_DOC_ROUNDS = 3  # rounds that check one pair per document before al
 VERIFY_BATCH_PAIRS = 50_000  # pairs measured at once after those rounds
 
 
+def is_star_forest(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the edges a[i]-b[i] link every leaf b to a smaller centre a, no leaf twice and no
+    centre as a leaf: then each leaf's component is its centre and its smallest member."""
+    return bool(np.all(a < b)) and len(np.unique(b)) == len(b) and not np.isin(a, b).any()
+
+
 def component_labels(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Smallest member of the connected component of every node 0..n-1 (edges a[i]-b[i])."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if is_star_forest(a, b):  # e.g. exact dedup alone: each copy linked to the first of its key
+        labels = np.arange(n, dtype=np.int64)
+        labels[b] = a
+        return labels
     # Imported here: only this phase needs scipy, and every worker process imports this module.
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components

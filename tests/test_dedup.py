@@ -343,3 +343,37 @@ def test_a_build_with_a_memory_work_dir_gives_the_same_shards(tmp_path):
     assert shards == [s["sha256"] for s in remote.manifest["shards"]]
     assert (tmp_path / "local" / "reports" / "v1.0.0" / "duplicates.parquet").read_bytes() == (tmp_path / "remote" / "reports" / "v1.0.0" / "duplicates.parquet").read_bytes()
     assert not Storage(work).exists()
+
+
+def smallest_member_by_union_find(n: int, edges: list[tuple[int, int]]) -> list[int]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    return [find(x) for x in range(n)]
+
+
+def test_component_labels_are_the_smallest_member_of_each_component():
+    import numpy as np
+
+    rng = random.Random(3)
+    for trial in range(200):
+        n = rng.randint(1, 30)
+        if trial % 2:  # stars: what same-key links give (each copy to the first of its key)
+            keys = [rng.randint(0, 6) for _ in range(n)]
+            edges = [(keys.index(k), i) for i, k in enumerate(keys) if keys.index(k) != i]
+        else:
+            edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, n))]
+        a = np.array([e[0] for e in edges], dtype=np.int64)
+        b = np.array([e[1] for e in edges], dtype=np.int64)
+        assert dedup.component_labels(n, a, b).tolist() == smallest_member_by_union_find(n, edges)
+        if trial % 2:
+            assert dedup.is_star_forest(a, b)
+    assert not dedup.is_star_forest(np.array([0, 1]), np.array([1, 2]))  # a chain
+    assert not dedup.is_star_forest(np.array([0, 1]), np.array([2, 2]))  # a leaf with two centres
