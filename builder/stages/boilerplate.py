@@ -73,7 +73,9 @@ _BULLET = re.compile(r"^\s*[*+-]\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _SEPARATOR = re.compile(r"^\s*(?:(?:[-*_=~#•·]\s*){3,}|\\?\*(?:\s*\\?\*){2,})\s*$")
 _WORD = re.compile(r"\w+")
-_HAS_DIGIT = re.compile(r"\d")
+# What any form of _DATE_IN_LINE needs (four digits, or a digit, a slash and a digit): a unit without
+# it skips that pattern, which opens with \b and so is tried at every position.
+_DATE_NEEDS = re.compile(r"\d(?:\d\d\d|/\d)")
 
 
 def is_heading(line: str) -> bool:
@@ -100,7 +102,7 @@ def heading_text(line: str) -> str | None:
 def _has_markup(line: str) -> bool:
     # plain substring tests: far cheaper than a regex on the prose lines that make most of a text
     return ("[" in line or "*" in line or "_" in line or "<" in line or "#" in line or "`" in line or "\\" in line
-            or line.lstrip()[:1] in (">", "+"))
+            or ((">" in line or "+" in line) and line.lstrip()[:1] in (">", "+")))
 
 
 def clean_markdown(line: str) -> str:
@@ -276,7 +278,8 @@ def stopwords(language: str) -> frozenset[str]:
     path = directory / f"{LANGUAGE_NAMES.get(language, language)}.txt"
     if not path.is_file():
         return frozenset()
-    return frozenset(w.strip().lower() for w in path.read_text(encoding="utf-8").split("\n") if w.strip())
+    # (lower-cased as one text, stripped in C: the lists are long, the Finnish one 6,800 words)
+    return frozenset(filter(None, map(str.strip, path.read_text(encoding="utf-8").lower().split("\n"))))
 
 
 # Words are the tokens left when punctuation becomes a space: bytes.translate does that for ASCII
@@ -624,7 +627,7 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
         if meta:
             unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
             return
-        if _HAS_DIGIT.search(text) and _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
+        if _DATE_NEEDS.search(text) and _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
             unit.cls, unit.reason = HARD, "rule:dateline"
             return
     if len(key) >= 10 and not ctx.html_body:
