@@ -355,7 +355,7 @@ def _detect_fast(texts: list[str], seed: int) -> list[LanguageResult]:
         # float32's underflow).
         # np.take: the same rows as model.probs[...], gathered several times faster.
         factors = np.take(model.probs, rows[draws], axis=0)  # step x chain x language
-        factors += weights[trial]
+        factors += np.take(weights, trial, axis=0)
         first = 1 if start == 0 else 0  # step 0 is a checkpoint of its own
         blocks = np.empty((first + (end - start - first) // 5, len(chains), languages), dtype=np.float32)
         if first:
@@ -366,7 +366,7 @@ def _detect_fast(texts: list[str], seed: int) -> list[LanguageResult]:
         # Probabilities at every checkpoint, normalised as langdetect does (multiplications,
         # divisions and sums only: the same bits on any machine, unlike log and exp).
         posterior = np.empty(blocks.shape)  # checkpoint x chain x language, float64
-        probs = state[chains]
+        probs = np.take(state, chains, axis=0)
         for checkpoint, block in enumerate(blocks):
             probs = np.multiply(probs, block, out=posterior[checkpoint])
             probs /= probs.sum(axis=1, keepdims=True)

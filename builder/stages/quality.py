@@ -137,7 +137,7 @@ def _without_punctuation(text: str) -> str:
         return text.translate(_ASCII_PUNCTUATION)
     # surrogatepass: a lone surrogate (from broken JSON escapes) is a code point like any other.
     code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return code_points[~_IS_PUNCTUATION[code_points]].tobytes().decode("utf-32-le", "surrogatepass")
+    return code_points[~np.take(_IS_PUNCTUATION, code_points)].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _duplicates(items: list[str], total_chars: int | None = None) -> tuple[int, int]:
@@ -249,7 +249,7 @@ class _Ngrams:
                 bits = max(6, (8 * self.n_all).bit_length())
                 text_keys = self.word_keys + self.text_of.astype(np.uint64) * _key_powers(2)[1]
                 buckets = (text_keys >> np.uint64(64 - bits)).astype(np.intp)
-                self._least_counts[1] = np.bincount(buckets, minlength=1 << bits)[buckets]
+                self._least_counts[1] = np.take(np.bincount(buckets, minlength=1 << bits), buckets)
             else:
                 shorter = self.least_word_counts(n - 1)
                 self._least_counts[n] = np.minimum(shorter[:-1], self.least_word_counts(1)[n - 1:])
