@@ -281,6 +281,18 @@ def test_trigger_words_without_the_automaton(monkeypatch):
     assert with_automaton["cc"] == [7, 8, 11] and with_automaton["©"] == [0]
 
 
+def test_latin1_texts_are_searched_as_bytes_with_the_same_positions():
+    """A text of Latin-1 characters is searched as bytes, any other as a str: both give the
+    positions of a search for every word."""
+    words = licensing._trigger_words().words
+    texts = ["tél. 01 23 45 67 89 — © 2020", "tél: © café cc\xa0by cc0", "© 2020 ccc cc0. all rights reserved", "ı tél © cc\u2009by", ""]
+    for text in texts:
+        low = licensing.fold(text)
+        expected = {word: at for word in words if (at := licensing._find_all(low, word))}
+        assert licensing._trigger_words().positions(low) == expected, text
+    assert licensing._trigger_words().positions("tél ©") == {"tél": [0], "©": [4]}
+
+
 def test_one_scan_serves_licensing_and_pii():
     from builder.stages import pii
 
