@@ -120,26 +120,41 @@ def clean_with_links(line: str) -> tuple[str, int]:
     return clean, links
 
 
-@lru_cache(maxsize=8192)
 def line_facts(line: str) -> tuple[str, int, str, bytes, int]:
     """What the stages read of a line, worked out once: (plain text, link chars, plain text
-    lower-cased, line key, hash of the key). Cached: a site's menus, share bars and footers come
-    back in each of its documents, and the metadata stage and the line counting read the same
-    lines one after the other (bounded: prose lines seen once only pass through)."""
-    clean, links = _clean_with_links(line)
+    lower-cased, line key, hash of the key). Lines with markup are cached: a site's menus, share
+    bars and footers come back in each of its documents, and the metadata stage and the line
+    counting read the same lines one after the other. Plain lines, mostly prose seen once, are
+    not (a look-up would cost more than it saves, and push the furniture out)."""
+    if _has_markup(line):
+        return _markup_line_facts(line)
+    return _facts(*_plain_with_links(line))
+
+
+@lru_cache(maxsize=8192)
+def _markup_line_facts(line: str) -> tuple[str, int, str, bytes, int]:
+    return _facts(*_clean_with_links(line))
+
+
+def _facts(clean: str, links: int) -> tuple[str, int, str, bytes, int]:
     low = clean.lower()
     key = _key_bytes(low)
     return clean, links, low, key, _hash(key)
 
 
 # (clearing the line cache: what benchmarks that start each round cold call)
-clean_with_links.cache_clear = line_facts.cache_clear  # type: ignore[attr-defined]
+clean_with_links.cache_clear = _markup_line_facts.cache_clear  # type: ignore[attr-defined]
+
+
+def _plain_with_links(line: str) -> tuple[str, int]:
+    """`clean_with_links` of a line without markup."""
+    text = line.strip()
+    return text, (_bare_url_chars(text) if "http" in text or "www." in text or "@" in text else 0)
 
 
 def _clean_with_links(line: str) -> tuple[str, int]:
     if not _has_markup(line):
-        text = line.strip()
-        return text, (_bare_url_chars(text) if "http" in text or "www." in text or "@" in text else 0)
+        return _plain_with_links(line)
     text = line
     links = 0
     # each substitution only when its marker is present: most lines have one kind of markup at most
@@ -193,6 +208,7 @@ def _bare_url_chars(text: str) -> int:
 # Line keys work on UTF-8 bytes: bytes.translate drops ASCII punctuation and spaces and turns digits
 # into 0 at memory speed; the common typographic marks are removed by plain replaces.
 _KEY_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+_KEY_LOWER_DIGITS = bytes.maketrans(b"0123456789" + bytes(range(65, 91)), b"0" * 10 + bytes(range(97, 123)))
 _KEY_DELETE = bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90))
 _UNICODE_MARK_CHARS = "\u201c\u201d\u2018\u2019\u2014\u2013\u2026\u00ab\u00bb\u2022\u00b7\u00a9\u00ae\u2122\u00a0\u2032\u201e\u2039\u203a\u2212\u00b0"
 _UNICODE_MARKS = re.compile(f"[{_UNICODE_MARK_CHARS}]")
@@ -234,7 +250,15 @@ def line_keys(text: str, min_chars: int = 5) -> set[int]:
     """The distinct line keys of a document: the pipeline counts their document frequency per source."""
     keys = set()
     for line in text.split("\n"):
-        if line and not line.isspace():
+        if not line or line.isspace():
+            continue
+        if line.isascii() and not _has_markup(line):
+            # a plain ASCII line (most prose) in one pass: its plain form is the line stripped, and
+            # the key drops the spaces anyway; upper case to lower and digits to 0 by the table
+            key = line.encode("ascii").translate(_KEY_LOWER_DIGITS, _KEY_DELETE)
+            if len(key) >= min_chars:
+                keys.add(_hash(key))
+        else:
             _, _, _, key, key_hash = line_facts(line)
             if len(key) >= min_chars:
                 keys.add(key_hash)
