@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+
+
+# What the process that forks the workers imports once, so that every worker starts with it: the
+# pipeline, and pandas, which pyarrow imports the first time it converts Python values.
+WORKER_PRELOAD = ["__main__", "builder.pipeline", "pandas"]
 
 
 class LocalExecutor:
@@ -13,6 +19,10 @@ class LocalExecutor:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            # Started now, the fork server imports while this process plans the build.
+            multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+            multiprocessing.forkserver.ensure_running()
 
     def map(self, fn: Callable[[int], dict], ranks: list[int]) -> Iterator[dict]:
         if self.workers == 1 or len(ranks) <= 1:
