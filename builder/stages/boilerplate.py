@@ -315,14 +315,19 @@ _PUNCT_TO_SPACE = bytes.maketrans(
     bytes(c for c in range(128) if not (48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90)), b" " * (128 - 62))
 
 
-def words_of(low: str) -> list[str]:
-    """The words of a (lower-cased) text: runs of letters and digits."""
+def words_of(low: str, limit: int | None = None) -> list[str]:
+    """The words of a (lower-cased) text: runs of letters and digits (the first `limit` of them
+    when given: the rest of the text is not split)."""
     if low.isascii():
-        return low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii").split()
+        return _split_words(low.encode("ascii").translate(_PUNCT_TO_SPACE).decode("ascii"), limit)
     data = low.encode("utf-8")
     if _may_hold_marks(data):
         data = _UNICODE_MARKS.sub(" ", low).encode("utf-8")
-    return data.translate(_PUNCT_TO_SPACE).decode("utf-8", "replace").split()
+    return _split_words(data.translate(_PUNCT_TO_SPACE).decode("utf-8", "replace"), limit)
+
+
+def _split_words(text: str, limit: int | None) -> list[str]:
+    return text.split() if limit is None else text.split(None, limit)[:limit]
 
 
 def stopword_density(low: str, stop: frozenset[str]) -> float:
@@ -352,7 +357,7 @@ def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 12
     and the big ones cover foreign text too (jusText's Finnish list, 6,800 words, holds 'the',
     'and' and English names). The first candidate is taken at once when it covers `first_enough`
     (no other language's text comes near that). The sample is bounded, so the cost is too."""
-    words = set(words_of(text[: sample_words * 8].lower())[:sample_words])
+    words = set(words_of(text[: sample_words * 8].lower(), sample_words))
     if not words or not languages:
         return ""
     if len(words & stopwords(languages[0])) >= first_enough * len(words):
@@ -719,6 +724,8 @@ def _promote_runs(units: list[Unit], cfg: BoilerplateConfig, length_scale: float
     for unit in units + [None]:  # type: ignore[list-item]
         if unit is not None and unit.cls in (GOOD, NEARGOOD, SHORT):
             run.append(unit)
+            continue
+        if not run:  # (boilerplate after boilerplate: no run ends here)
             continue
         prose = [u for u in run if u.cls in (GOOD, NEARGOOD)]
         if len(prose) >= 2 and sum(len(u.clean) for u in prose) * length_scale >= 2 * cfg.length_high:
