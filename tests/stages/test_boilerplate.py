@@ -206,6 +206,31 @@ def test_line_keys_ignore_typographic_marks_and_digits():
     assert boilerplate.line_key("---") is None
 
 
+def test_words_of_stops_at_the_limit():
+    assert boilerplate.words_of("one, two. three four", 2) == ["one", "two"]
+    assert boilerplate.words_of("мост через реку", 2) == ["мост", "через"]
+    assert boilerplate.words_of("one two", 5) == ["one", "two"]
+    assert boilerplate.words_of("one two three") == ["one", "two", "three"]
+
+
+def test_line_keys_of_plain_lines_match_the_keys_of_marked_up_lines():
+    # plain ASCII lines take a one-pass path; they must key exactly as the general path does
+    text = "Read MORE: 12 Stories\n\n**Read more** 99 stories\n  Café news, 2021  \n\t\n1"
+    assert boilerplate.line_keys(text) == {boilerplate.line_key("read more 35 stories"), boilerplate.line_key("café news 1999")}
+    assert boilerplate.line_key("Read MORE: 12 Stories") == boilerplate.line_key("*read more* 35 stories")
+    assert boilerplate.line_keys("ab\n12") == set()  # shorter than five chars
+
+
+def test_heading_text_strips_marks_and_closing_hashes():
+    assert boilerplate.heading_text("## The weir ##") == "The weir"
+    assert boilerplate.heading_text("   # The weir  ") == "The weir"
+    assert boilerplate.heading_text("# C#") == "C#"
+    assert boilerplate.heading_text("# #") == "#"
+    assert boilerplate.heading_text("####### seven") is None
+    assert boilerplate.heading_text("#no space") is None
+    assert boilerplate.is_heading("### Sport") and not boilerplate.is_heading("#hashtag")
+
+
 def test_language_guess_prefers_the_earlier_list_within_a_margin():
     english = " ".join(PROSE)
     # jusText's Finnish list holds many English words; English must still win when listed first

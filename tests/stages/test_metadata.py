@@ -62,6 +62,29 @@ def test_author_bylines(line, name):
     assert find_author(f"Some title\n\n{line}\n\nBody text follows here.") == name
 
 
+@pytest.mark.parametrize("text, title", [
+    ("# The weir is finished #\n\nBody.", "The weir is finished"),
+    ("## Notes #2 ##\n\nBody.", "Notes #2"),
+    ("   # Spaced  \n\nBody.", "Spaced"),
+    ("### Too deep\n\nBody. More.", None),
+])
+def test_title_from_headings(text, title):
+    assert find_title(text, first_line=False) == title
+
+
+def test_dateline_needs_a_year_at_the_end():
+    assert find_dateline("Valley News, March 03, 2021.") == ("Valley News", "2021-03-03")
+    assert find_dateline("Valley News, March 03, 2021 and more") == (None, None)
+
+
+def test_input_fields_skip_the_finders_but_the_dateline_still_gives_the_site():
+    doc = Document(id="a", text=TEXT, source_text=TEXT, path="a.md", record=1, raw_hash="h", published="2020-01-01")
+    stats = Stats()
+    [out] = metadata.run([doc], MetadataConfig(), stats)
+    assert out.published == "2020-01-01" and out.source == "Valley News"
+    assert stats.get("metadata.published_from_text") == 0 and stats.get("metadata.source_from_dateline") == 1
+
+
 def test_title_from_first_line_only_when_allowed():
     text = "The weir is finished\n\nThe river board said on Tuesday that it was."
     assert find_title(text) == "The weir is finished"
