@@ -48,7 +48,7 @@ def _ascii_canonical(text: str) -> tuple[str, int] | None:
     if data.translate(None, _NOT_ODD_SPACE) or data[0] == 32 or data[-1] == 32:
         return None
     space = np.frombuffer(data, dtype=np.uint8) == 32
-    if np.any(space[1:] & space[:-1]):
+    if (space[1:] & space[:-1]).any():
         return None
     return joined, int(np.count_nonzero(space)) + 1
 
