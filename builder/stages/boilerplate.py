@@ -128,7 +128,10 @@ def line_facts(line: str) -> tuple[str, int, str, bytes, int]:
     not (a look-up would cost more than it saves, and push the furniture out)."""
     if _has_markup(line):
         return _markup_line_facts(line)
-    return _facts(*_plain_with_links(line))
+    clean, links = _plain_with_links(line)
+    low = clean.lower()
+    key = _key_bytes(low)
+    return clean, links, low, key, _hash(key)
 
 
 @lru_cache(maxsize=8192)
@@ -644,7 +647,10 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
         unit.cls, unit.reason = HARD, "title"
         return
     if ctx.templates:
-        df = _template_df(unit, ctx.templates, cfg.template_min_chars)
+        if len(unit.lines) == 1:  # (most units: one line, its key at hand)
+            df = ctx.templates.get(unit.key_hash, 0) if len(key) >= cfg.template_min_chars else 0
+        else:
+            df = _template_df(unit, ctx.templates, cfg.template_min_chars)
         # a long prose line in a few documents is more likely a re-syndicated copy than furniture
         if df and (length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs):
             unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
