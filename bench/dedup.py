@@ -37,6 +37,7 @@ from builder.config import BuildConfig  # noqa: E402
 from builder.context import BuildContext  # noqa: E402
 from builder.document import hash128  # noqa: E402
 from builder.schema import document_schema  # noqa: E402
+from builder.stages.exact_dedup import word_measures  # noqa: E402
 
 
 def default_value(field: pa.Field):
@@ -68,7 +69,11 @@ def write_shards(records: list[dict], work: Path, n_shards: int, text_field: str
             rows.append(row)
         path = work / "docs" / f"{rank:05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+        table = pa.Table.from_pylist(rows, schema=schema)
+        pq.write_table(table, path)
+        # The facts the process phase writes beside its rows: each text's exact key and hashed length.
+        keys = [word_measures(row["text"])[1:] for row in rows]
+        pq.write_table(pipeline.row_facts(table, keys), path.with_suffix(".facts.parquet"))
 
 
 def _run(args):
