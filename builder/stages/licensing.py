@@ -442,6 +442,10 @@ _ALL_RIGHTS = re.compile(
 _NOTICE_END = re.compile(r"\s[|•·]\s|\s{3,}|\n|(?<=[a-z\d)])\.\s+(?=[A-Z])(?!All\b)")
 _COMPANY_SUFFIX = re.compile(r"^(?:Inc|Ltd|LLC|L\.L\.C|Co|Corp|GmbH|AG|S\.A|SA|plc|PLC|Pty|LLP|B\.V|N\.V)\.?$")
 _NOTICE_AT = Where(Trigger(("copyright", "©", "&copy;", "(c)")))
+# Compiled once: every notice is tested with them (re.* with a pattern string looks it up each time).
+_YEAR_WORD = re.compile(rf"\b{_YEAR}\b")
+_COPYRIGHT_SYMBOL = re.compile(r"©|&copy;|\(c\)", re.IGNORECASE)
+_YEAR_OR_BY = re.compile(rf"\s*(?:{_YEAR}|by\b)", re.IGNORECASE)
 _ALL_RIGHTS_AT = Where(
     Trigger(("all",), needs=("reserved", "vorbehalten")),
     Trigger(("tous",), needs=("droits",)),
@@ -518,14 +522,14 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
         if rights and rights.start() <= end + 2:
             notice = plain[match.start() : rights.end() + (plain[rights.end() : rights.end() + 1] == ".")]
         notice = " ".join(notice.split()).rstrip(" ,;:")
-        years = [int(y) for y in re.findall(rf"\b{_YEAR}\b", notice)]
-        has_symbol = bool(re.search(r"©|&copy;|\(c\)", notice, re.IGNORECASE))
+        years = [int(y) for y in _YEAR_WORD.findall(notice)]
+        has_symbol = _COPYRIGHT_SYMBOL.search(notice) is not None
         line_start = plain.rfind("\n", 0, match.start()) + 1
         at_line_start = not plain[line_start : match.start()].strip(" *_#>-|[")
         # "Copyright" as a word: only a notice when a symbol or year follows at once, or it opens a line.
         if not has_symbol:
             after = plain[match.end() : match.end() + 12]
-            if not (re.match(rf"\s*(?:{_YEAR}|by\b)", after, re.IGNORECASE) or (at_line_start and years)):
+            if not (_YEAR_OR_BY.match(after) or (at_line_start and years)):
                 continue
         holders = _holders(notice)
         if not holders and not years:

@@ -477,3 +477,17 @@ def test_word_counts_given_or_counted_give_the_same_signals():
     given = quality.quality_signals_many(texts, languages, CFG, True, [doc(t).word_count() for t in texts])
     assert given == counted
     assert [s["n_words"] for s in counted] == [len(t.split()) for t in texts]
+
+
+def test_word_lengths_are_len_of_each_word():
+    """Measured on the joined words (Latin-1 bytes, else UTF-32), with len() as the fallback."""
+    cases = [
+        "the quick brown fox".split(),
+        "çà et là, 12 €".split(),  # Latin-1 and not
+        ["a", "", "bb"],  # an empty word leaves two spaces together
+        ["two words", "x"],  # a space inside a word: the count of spaces differs, len() decides
+        ["\ud800", "ok"],  # a lone surrogate
+        [],
+    ]
+    for words in cases:
+        assert quality._word_lengths(iter(words), len(words)).tolist() == [len(w) for w in words], words
