@@ -1,4 +1,5 @@
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,17 @@ def test_line_keys_ignore_typographic_marks_and_digits():
     assert boilerplate.line_key("“Read more — 12 stories”") == boilerplate.line_key('"Read more - 99 stories"')
     assert boilerplate.line_key("[Read more](/a) — 12 stories") == boilerplate.line_key("Read more 35 stories")
     assert boilerplate.line_key("---") is None
+
+
+def test_stopword_density_is_the_same_on_the_bytes_path_and_the_text_path():
+    # the bytes path needs every whitespace char beyond ASCII listed (str.split splits there)
+    assert boilerplate._WIDE_SPACES == "".join(c for c in map(chr, range(128, sys.maxunicode + 1)) if c.isspace())
+    stop = frozenset({"the", "and", "über", "и"})
+    for low in ["the river and the weir", "über die brücke und the", "и мост и река", "the\u3000and\u00a0x", "“the” weir"]:
+        words = boilerplate.words_of(low)
+        assert boilerplate.stopword_density(low, stop) == sum(w in stop for w in words) / len(words)
+    # the ideographic space separates words on the text path: two stop words of three
+    assert boilerplate.stopword_density("the\u3000and\u3000x", stop) == pytest.approx(2 / 3)
 
 
 def test_words_of_stops_at_the_limit():
