@@ -345,16 +345,24 @@ def _stop_bytes(stop: frozenset[str]) -> frozenset[bytes]:
     return frozenset(word.encode("utf-8") for word in stop)
 
 
+def _utf8_words(low: str, limit: int | None = None) -> list[bytes] | None:
+    """`words_of(low, limit)` as UTF-8 bytes, split without decoding; None when the text holds
+    whitespace or a typographic mark beyond ASCII (then only words_of splits it right)."""
+    data = low.encode("utf-8")
+    if not low.isascii() and any(lead in data for lead in _WIDE_LEADS):
+        return None
+    spaced = data.translate(_PUNCT_TO_SPACE)
+    return spaced.split() if limit is None else spaced.split(None, limit)[:limit]
+
+
 def stopword_density(low: str, stop: frozenset[str]) -> float:
     """Share of the words of a lower-cased text that are stop words."""
-    data = low.encode("utf-8")
-    if low.isascii() or not any(lead in data for lead in _WIDE_LEADS):
-        # the words as UTF-8 bytes: the same words, counted against the same list
-        words: list[Any] = data.translate(_PUNCT_TO_SPACE).split()
-        listed: frozenset[Any] = _stop_bytes(stop)
-    else:
-        words, listed = words_of(low), stop
-    return sum(map(listed.__contains__, words)) / len(words) if words else 0.0
+    encoded = _utf8_words(low)
+    if encoded is None:
+        words = words_of(low)
+        return sum(map(stop.__contains__, words)) / len(words) if words else 0.0
+    # the same words as UTF-8 bytes, counted against the same list
+    return sum(map(_stop_bytes(stop).__contains__, encoded)) / len(encoded) if encoded else 0.0
 
 
 @lru_cache(maxsize=8)
@@ -378,11 +386,18 @@ def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 12
     and the big ones cover foreign text too (jusText's Finnish list, 6,800 words, holds 'the',
     'and' and English names). The first candidate is taken at once when it covers `first_enough`
     (no other language's text comes near that). The sample is bounded, so the cost is too."""
-    words = set(words_of(text[: sample_words * 8].lower(), sample_words))
+    sample = text[: sample_words * 8].lower()
+    encoded = _utf8_words(sample, sample_words)
+    # (the same words as UTF-8 bytes when they can be, against the same list: decoded only when
+    # the first list does not settle it)
+    words: set[Any] = set(words_of(sample, sample_words) if encoded is None else encoded)
     if not words or not languages:
         return ""
-    if len(words & stopwords(languages[0])) >= first_enough * len(words):
+    first = stopwords(languages[0]) if encoded is None else _stop_bytes(stopwords(languages[0]))
+    if len(words & first) >= first_enough * len(words):
         return languages[0]
+    if encoded is not None:
+        words = {word.decode("utf-8") for word in words}
     index, groups = _stopword_index(languages)
     hits = [0] * len(languages)
     # count the groups of the words (one dict lookup each, counted in C), then spread them

@@ -249,6 +249,10 @@ def test_language_guess_prefers_the_earlier_list_within_a_margin():
     assert boilerplate.guess_language(english, ("en", "fi")) == "en"
     assert boilerplate.guess_language(english, ("de", "en")) == "en"
     assert boilerplate.guess_language("12 34 56", ("en", "de")) == ""
+    german = "Der Rat hat am Montag beschlossen, die alte Brücke für den Verkehr zu schließen, weil sie nicht mehr sicher ist."
+    # read as UTF-8 bytes (no typographic marks) and as text (with them): the same answer
+    assert boilerplate.guess_language(german, ("en", "de")) == "de"
+    assert boilerplate.guess_language(german.replace("Rat", "„Rat“"), ("en", "de")) == "de"
 
 
 def test_rules_by_unit_finds_triggers_per_unit_with_and_without_the_automaton(monkeypatch):
