@@ -224,7 +224,9 @@ def find_dateline(text: str, top_lines: int = 20) -> tuple[str | None, str | Non
 
 def _dateline_of(head: list[str]) -> tuple[str | None, str | None]:
     for line in head:
-        if "," not in line:
+        # (every date has a year, 19xx or 20xx: a line without a 1 or a 2 has none, and cleaning
+        # the markup adds no chars)
+        if "," not in line or ("1" not in line and "2" not in line):
             continue
         plain = clean_markdown(line)
         # a dateline ends with a year (and non-word chars): a line that cannot skips the pattern,
@@ -247,6 +249,8 @@ def find_published(text: str, top_lines: int = 20) -> str | None:
 
 def _published_of(head: list[str]) -> str | None:
     for line in head:
+        if "1" not in line and "2" not in line:  # (no year: see _dateline_of)
+            continue
         plain = clean_markdown(line)
         if len(plain) <= 120:
             date = parse_date(plain)
