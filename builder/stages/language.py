@@ -139,6 +139,7 @@ class _Model:
         self.upper = np.zeros(_CODE_POINTS, dtype=bool)
         self.upper[:0x10000] = [chr(code).isupper() for code in range(0x10000)]
         self.normalize_vi = NGram.normalize_vi
+        self.vi_marks = NGram.DMARK_CLASS  # the combining marks normalize_vi folds into letters
         # A hash table over the keys: where keys share a slot, the most frequent n-gram (summed over
         # the languages) gets it, so the keys left to a binary search are rare in text.
         by_frequency = np.argsort(-self.probs.sum(axis=1), kind="stable")
@@ -245,7 +246,7 @@ def _clean(text: str, model: _Model) -> np.ndarray:
     if "@" in text:
         text = _MAIL_RE.sub(" ", text)
     ascii_only = text.isascii()
-    if not ascii_only:
+    if not ascii_only and any(mark in text for mark in model.vi_marks):  # each match holds a mark
         text = model.normalize_vi(text)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if ascii_only:
