@@ -165,7 +165,7 @@ class TriggerWords:
         # with other characters cannot occur in such a text.
         self._latin1_words = tuple(word for word in self.words if max(word) <= "\xff")
         self._latin1_automaton = None
-        if self._automaton is not None and self._latin1_words:
+        if self._automaton is not None and self._latin1_words and hasattr(ahocorasick_rs, "BytesAhoCorasick"):
             self._latin1_automaton = ahocorasick_rs.BytesAhoCorasick(
                 [word.encode("latin-1") for word in self._latin1_words], implementation=ahocorasick_rs.Implementation.DFA
             )
