@@ -17,9 +17,11 @@ conversion is one unit), and each unit is labelled body or boilerplate with a re
 Speed (the text path runs on every document): per-unit work avoids regexes where a string
 method does, words and line keys go through `bytes.translate`, all rule triggers are found in one
 Aho-Corasick pass over the document (only units holding a trigger test a rule pattern), link
-text is counted while the markdown is cleaned (and the cleaned form of a line is cached: a site's
-menus and footers come back in each of its documents), and the language guess reads a bounded
-sample.
+text is counted while the markdown is cleaned, what is read of a line (plain text, lower case,
+key, key hash) is worked out once and cached for lines with markup (a site's menus and footers
+come back in each of its documents), stop words are counted on UTF-8 bytes when the text allows
+it, patterns that would be tried at every position run only after a cheap test for what they
+need, and the language guess reads a bounded sample.
 
 The split is exact: the segments, read in order, give back the normalised input (see
 `reassemble`). `split_boilerplate` is the pure core; `run` wires it into a build and `explain`
