@@ -10,10 +10,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import importlib
 import json
 import re
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +153,10 @@ def build(
         previous_indexes=previous_indexes,
     )
     executor = make_executor(run.executor, run.workers, run.scheduler)
+    if run.workers > 1:
+        # pyarrow imports pandas (about half a second) the first time this process converts Python
+        # values, in the first phase it runs itself: import it while the workers run theirs.
+        threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
     try:
         stats, timings = pipeline.run_phases(ctx, executor, progress=run.progress)
         publish_started, publish_cpu = time.perf_counter(), time.process_time()
