@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -96,13 +97,14 @@ def read_rows(
 T = TypeVar("T")
 
 
-def prefetched(items: Iterator[T]) -> Iterator[T]:
-    """`items`, the next one computed in a thread while the caller works on this one: Arrow reads
-    and writes release the GIL, so the next work shard is read while this one is written."""
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(next, items, None)
-        while (item := future.result()) is not None:
-            future = pool.submit(next, items, None)
+def prefetched(items: Iterator[T], ahead: int = 4) -> Iterator[T]:
+    """`items`, up to `ahead` of them computed in a thread while the caller works: Arrow reads and
+    writes release the GIL, so work shards are read while a row group is written (a row group
+    usually takes several work shards)."""
+    with ThreadPoolExecutor(1) as pool:  # one thread: `items` is advanced in order
+        pending = deque(pool.submit(next, items, None) for _ in range(ahead))
+        while (item := pending.popleft().result()) is not None:
+            pending.append(pool.submit(next, items, None))
             yield item
 
 

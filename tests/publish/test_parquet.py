@@ -94,3 +94,10 @@ def test_a_plan_from_text_byte_files_gives_the_same_shards(tmp_path: Path):
     assert [s.sha256 for s in planned] == [s.sha256 for s in measured]
     # The sizes are what the plan is made of: larger ones cut more shards.
     assert len(write_shards(inputs, tmp_path / "rc", "data/v1.0.0", cfg, text_bytes=size_files(3))) > len(measured)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 10])
+def test_prefetched_items_come_in_order_and_all(count: int):
+    from builder.publish.parquet import prefetched
+
+    assert list(prefetched(iter(range(1, count + 1)), ahead=4)) == list(range(1, count + 1))
