@@ -1,6 +1,8 @@
 import math
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +47,40 @@ def test_workers_start_with_the_pipeline_imported(tmp_path):
     script.write_text(PROBE)
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True).stdout
     assert out.strip() == str([["builder.pipeline", "pandas"]] * 2)
+
+
+KILLED_PROBE = """
+import os, signal
+from builder.executors.local import LocalExecutor
+
+def pid(rank):
+    return os.getpid()
+
+if __name__ == "__main__":
+    executor = LocalExecutor(2)
+    print(" ".join(str(p) for p in sorted(set(executor.map(pid, list(range(8)))))), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc (Linux)")
+def test_workers_end_when_the_build_process_is_killed(tmp_path):
+    """A build killed with SIGKILL (or by the OOM killer) leaves no workers behind."""
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_PROBE)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == -9
+    workers = [int(p) for p in result.stdout.split()]
+    assert workers
+    deadline = time.monotonic() + 20
+    while any(running(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in workers if running(p)]
