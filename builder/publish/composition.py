@@ -33,14 +33,19 @@ def empty() -> dict[str, Any]:
 
 def summarize(paths: list[Path] | list[str], filesystem=None) -> dict[str, Any]:
     """Counts of documents, tokens and chars per dimension over the rows of the given shards
-    (local paths, or paths on the fsspec `filesystem`). Counted with Arrow group-bys, one pass of
-    C++ per dimension instead of a Python loop over rows."""
+    (local paths, or paths on the fsspec `filesystem`), one shard in memory at a time."""
     out = empty()
-    tables = [pq.read_table(path, columns=COLUMNS, filesystem=filesystem) for path in paths]
-    tables = [t for t in tables if t.num_rows]
-    if not tables:
-        return out
-    rows = pa.concat_tables(tables)
+    for path in paths:
+        rows = pq.read_table(path, columns=COLUMNS, filesystem=filesystem)
+        if rows.num_rows:
+            out = merge(out, summarize_rows(rows))
+    return out
+
+
+def summarize_rows(rows: pa.Table) -> dict[str, Any]:
+    """The counts of `summarize` for one table of rows, with Arrow group-bys: one pass of C++ per
+    dimension instead of a Python loop over rows."""
+    out = empty()
     source = _or(rows["source"], "(unknown)")
     keys = {
         "by_source": source,

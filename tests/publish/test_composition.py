@@ -60,10 +60,12 @@ def test_summarize_equals_the_row_by_row_definition(tmp_path: Path):
         row["n_words"] = [0, 49, 50, 120, 3199, 3200, 9000][i % 7]
         row["n_tokens"], row["n_chars"] = i * 3, i * 11
         row["source_labels"] = [{"key": "type", "value": str(i % 3)}, {"key": "bias", "value": "x"}][: i % 3]
-    path = tmp_path / "rows.parquet"
     table = table_from_rows(all_rows, document_schema())
-    pq.write_table(table, path)
-    whole = summarize([path])
+    paths = []  # several shards: summarize counts each and merges
+    for k, (start, stop) in enumerate([(0, 7), (7, 8), (8, 40)]):
+        paths.append(tmp_path / f"rows-{k}.parquet")
+        pq.write_table(table.slice(start, stop - start), paths[-1])
+    whole = summarize(paths)
     expected = counted_row_by_row(table)
     for dimension, keys in expected.items():
         assert whole[dimension] == keys, dimension
