@@ -67,7 +67,6 @@ _FORM_NEEDS = [
     re.compile(r"\.(?:19|20)\d\d"),
     re.compile(r"/(?:19|20)\d\d"),
 ]
-_YEAR = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$")
 
