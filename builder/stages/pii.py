@@ -114,7 +114,7 @@ def _label_starts(text: str) -> list[int] | None:
     triggers = text_triggers(text)
     if triggers is None:
         return None
-    return [at for word in PHONE_LABEL_WORDS for at in triggers.found.get(word, ())]
+    return triggers.starts(PHONE_LABEL_WORDS)
 
 
 def find_phones(text: str, precheck: bool = True) -> list[PiiMatch]:
