@@ -522,11 +522,12 @@ _META_LINE = re.compile(
 # skip the regex (an ASCII line lower-cased matches IGNORECASE exactly).
 _META_STARTS = ("by", "article", "written", "posted", "author", "published", "updated", "last", "date", "region",
                 "theme", "tag", "topic", "categor", "filed", "section", "in-depth")
-_ASCII_NON_WORD = "".join(chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
+# ASCII chars that are not word chars (\W), for cheap tests before a pattern
+ASCII_NON_WORD = "".join(chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
 
 
 def _may_be_meta(low: str) -> bool:
-    return not low.isascii() or low.lstrip(_ASCII_NON_WORD).startswith(_META_STARTS)
+    return not low.isascii() or low.lstrip(ASCII_NON_WORD).startswith(_META_STARTS)
 
 
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"

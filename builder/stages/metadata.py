@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from builder.config import MetadataConfig
 from builder.document import Document
 from builder.stages import html as html_extract
-from builder.stages.boilerplate import clean_markdown
+from builder.stages.boilerplate import ASCII_NON_WORD, clean_markdown
 from builder.stages.normalize import normalize_text
 from builder.stats import Stats
 
@@ -84,8 +84,6 @@ _ARTICLES_BY = re.compile(
 )
 _AUTHOR_FIELD = re.compile(r"^\W*authors?\s*:\s*(?P<name>.+)$", re.IGNORECASE)
 _NAME_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,\s*(?:19|20)\d\d|\bon\s+\w+\s+\d|\bupdated\b|\bpublished\b|\bposted\b).*$", re.IGNORECASE)
-# ASCII chars that are not word chars (\W), for cheap tests before a pattern
-_ASCII_NON_WORD = "".join(chr(c) for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
 _DATELINE = re.compile(r"^\W*(?P<site>[A-Z][\w.&' -]{1,60}?),\s+(?P<date>.+?\d{4})\W*$")
 
 
@@ -230,7 +228,7 @@ def _dateline_of(head: list[str]) -> tuple[str | None, str | None]:
         plain = clean_markdown(line)
         # a dateline ends with a year (and non-word chars): a line that cannot skips the pattern,
         # whose lazy date part would try every position of a long line
-        tail = plain.rstrip(_ASCII_NON_WORD)[-1:]
+        tail = plain.rstrip(ASCII_NON_WORD)[-1:]
         if not (tail.isdigit() or (tail and not tail.isascii())):
             continue
         match = _DATELINE.match(plain)
