@@ -431,13 +431,18 @@ def detect_language(text: str, seed: int = 0, sample_chars: int = 500, engine: s
     return detect_languages([text], seed, sample_chars, engine)[0]
 
 
-def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+def batches(docs: Iterable[Document], max_docs: int, max_chars: int | None = None) -> Iterator[list[Document]]:
+    """Documents in order, in batches of at most `max_docs` documents or (when given) about
+    `max_chars` characters of text."""
     batch: list[Document] = []
+    chars = 0
     for doc in docs:
         batch.append(doc)
-        if len(batch) >= size:
+        if max_chars is not None:
+            chars += len(doc.text or "")
+        if len(batch) >= max_docs or (max_chars is not None and chars >= max_chars):
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 
@@ -447,7 +452,7 @@ def run(docs: Iterable[Document], cfg: LanguageConfig, stats: Stats) -> Iterator
     if not cfg.enabled:
         yield from docs
         return
-    for batch in _batches(docs, max(1, cfg.batch_docs)):
+    for batch in batches(docs, max(1, cfg.batch_docs)):
         judged = [doc for doc in batch if doc.reject is None]
         if not judged:
             yield from batch

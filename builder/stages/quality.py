@@ -39,6 +39,7 @@ import numpy as np
 
 from builder.config import ConfigError, QualityConfig
 from builder.document import Document
+from builder.stages.language import batches
 from builder.stats import Stats
 
 # Rule names, in the order they are checked (cheap and decisive first). The reason of a drop is
@@ -580,20 +581,6 @@ def validate(cfg: QualityConfig) -> None:
                 raise ConfigError(f"quality.{key}: keys are n-gram sizes (positive integers), got {n!r}")
 
 
-def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
-    """Documents in batches of at most `_BATCH_DOCS` documents or about `_BATCH_CHARS` characters."""
-    batch: list[Document] = []
-    chars = 0
-    for doc in docs:
-        batch.append(doc)
-        chars += len(doc.text or "")
-        if len(batch) >= _BATCH_DOCS or chars >= _BATCH_CHARS:
-            yield batch
-            batch, chars = [], 0
-    if batch:
-        yield batch
-
-
 def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[Document]:
     """Counts `quality.failed.<rule>` for every rule a document fails and drops it with the first.
     N-gram sizes after a failing one are not measured (they change neither count). Documents are
@@ -602,7 +589,7 @@ def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[
     if not cfg.enabled:
         yield from docs
         return
-    for batch in _batches(docs):
+    for batch in batches(docs, _BATCH_DOCS, _BATCH_CHARS):
         judged = [doc for doc in batch if doc.reject is None]
         # The word count is the row's n_words too: counted once per document (Document caches it).
         all_signals = quality_signals_many(
