@@ -264,8 +264,7 @@ class _Ngrams:
         if n not in self._least_counts:
             if n == 1:
                 bits = max(6, (8 * self.n_all).bit_length())
-                text_keys = self.word_keys + self.text_of.astype(np.uint64) * _key_powers(2)[1]
-                buckets = (text_keys >> np.uint64(64 - bits)).astype(np.intp)
+                buckets = (self.keys(1) >> np.uint64(64 - bits)).astype(np.intp)  # keys of word and text
                 self._least_counts[1] = np.take(np.bincount(buckets, minlength=1 << bits), buckets)
             else:
                 shorter = self.least_word_counts(n - 1)
