@@ -22,7 +22,7 @@ import os
 import resource
 import signal
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -185,16 +185,13 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
     stats = Stats()
     rejects: list[Reject] = []
     rows = []
-    line_df: dict[str, Counter[int]] = {}  # per source: documents each line key is in
+    line_df: defaultdict[str, Counter[int]] = defaultdict(Counter)  # per source: documents each line key is in
     source_docs: Counter[str] = Counter()
     for doc in ingested(ctx, rank, rejects, stats):
-        rows.append({name: getattr(doc, name) for name in INGEST_SCHEMA.names})
+        rows.append(ingest_record(doc))
         source = doc.source or ""
         source_docs[source] += 1
-        counts = line_df.get(source)
-        if counts is None:
-            counts = line_df[source] = Counter()
-        counts.update(boilerplate.line_keys(doc.source_text or doc.text))  # a C loop over the keys
+        line_df[source].update(boilerplate.line_keys(doc.source_text or doc.text))  # a C loop over the keys
     store = ctx.store
     store.write_parquet(table_from_rows(rows, INGEST_SCHEMA), "ingest", f"{rank:05d}.parquet")
     store.write_parquet(line_counts_table(line_df), "lines", f"{rank:05d}.parquet")
@@ -326,9 +323,20 @@ def row_facts(table: pa.Table, keys: list[tuple[int, int]]) -> pa.Table:
     return pa.table([[k for k, _ in keys], [n for _, n in keys], text_bytes], schema=FACTS_SCHEMA)
 
 
+def ingest_record(doc: Document) -> dict:
+    """What the ingest phase writes of a document: its work file's columns."""
+    return {name: getattr(doc, name) for name in INGEST_SCHEMA.names}
+
+
+def from_ingest_record(record: dict) -> Document:
+    """The document the process phase starts from, given its ingest record."""
+    return Document(**record, source_text=record["text"])
+
+
 def as_ingested(doc: Document) -> Document:
-    """A fresh document holding exactly what the ingest phase writes (its work file's columns)."""
-    return Document(**{name: getattr(doc, name) for name in INGEST_SCHEMA.names}, source_text=doc.text)
+    """A fresh document holding exactly what the process phase would read of it from the ingest
+    phase's work file."""
+    return from_ingest_record(ingest_record(doc))
 
 
 def write_docs(ctx: BuildContext, rank: int, docs: Iterable[Document], rejects: list[Reject], stats: Stats) -> None:
@@ -351,7 +359,7 @@ def process(ctx: BuildContext, rank: int) -> Stats:
     rejects: list[Reject] = []
     columns = ctx.store.read_parquet("ingest", f"{rank:05d}.parquet").to_pydict()
     records = (dict(zip(columns, values)) for values in zip(*columns.values()))
-    docs: Iterator[Document] = (Document(**record, source_text=record["text"]) for record in records)
+    docs = map(from_ingest_record, records)
     write_docs(ctx, rank, processed(ctx, docs, rejects, stats, load_templates(ctx)), rejects, stats)
     return stats
 
