@@ -40,7 +40,7 @@ def _ascii_canonical(text: str) -> tuple[str, int] | None:
     """(canonical form, words) of a normalised ASCII text found without splitting it, or None when
     it is not that simple. Such a text separates words by one space or by one or two newlines; with
     those made single spaces it is canonical if no other whitespace is left, no two spaces touch
-    and none is at an end. Checking that with numpy takes about half the time of split and join."""
+    and none is at an end. Checking that with numpy is about 1.4x as fast as split and join."""
     if not text or not text.isascii():
         return None
     joined = text.replace("\n\n", "\n").replace("\n", " ")
