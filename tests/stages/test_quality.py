@@ -477,6 +477,8 @@ def test_word_counts_given_or_counted_give_the_same_signals():
     given = quality.quality_signals_many(texts, languages, CFG, True, [doc(t).word_count() for t in texts])
     assert given == counted
     assert [s["n_words"] for s in counted] == [len(t.split()) for t in texts]
+    # A given count is taken as it is, not counted again (else the check above could not tell).
+    assert quality.quality_signals_many([ARTICLE], ["en"], CFG, True, [7])[0]["n_words"] == 7
 
 
 def test_word_lengths_are_len_of_each_word():
