@@ -598,11 +598,7 @@ def units_of(text: str) -> list[Unit]:
             # (the first test of _continues inlined: most lines open with a capital)
             if clean and clean[0].islower() and gap.count("\n") <= 2 and _continues(last, line, clean):
                 last.end = end
-                last.raw = text[last.start:end]
                 last.clean = f"{last.clean} {clean}"
-                last.low = last.clean.lower()
-                last.key = _key_bytes(last.low)
-                last.key_hash = _hash(last.key)
                 last.lines.append(line)
                 last.links += links
                 continue
@@ -612,6 +608,10 @@ def units_of(text: str) -> list[Unit]:
         units.append(last)
     if last is not None:
         last.sep = text[last.end:]
+    for unit in units:
+        if len(unit.lines) > 1:  # (read once the unit is whole, not again at each line it gains)
+            unit.raw = text[unit.start:unit.end]
+            _, _, unit.low, unit.key, unit.key_hash = _facts(unit.clean, unit.links)
     return units
 
 
