@@ -665,7 +665,7 @@ class _DocContext:
 def _template_df(unit: Unit, templates: Mapping[int, int], min_chars: int) -> int:
     """The lowest document frequency of the unit's lines as template lines of its source (lines
     too short to count aside), 0 when one of them is not a template line or none counts."""
-    if len(unit.lines) == 1:
+    if len(unit.lines) == 1:  # (most units: one line, its key at hand)
         return templates.get(unit.key_hash, 0) if len(unit.key) >= min_chars else 0
     dfs = [templates.get(key_hash, 0) for _, _, _, key, key_hash in map(line_facts, unit.lines) if len(key) >= min_chars]
     return min(dfs) if dfs and all(dfs) else 0
@@ -686,10 +686,7 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
         unit.cls, unit.reason = HARD, "title"
         return
     if ctx.templates:
-        if len(unit.lines) == 1:  # (most units: one line, its key at hand)
-            df = ctx.templates.get(unit.key_hash, 0) if len(key) >= cfg.template_min_chars else 0
-        else:
-            df = _template_df(unit, ctx.templates, cfg.template_min_chars)
+        df = _template_df(unit, ctx.templates, cfg.template_min_chars)
         # a long prose line in a few documents is more likely a re-syndicated copy than furniture
         if df and (length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs):
             unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
