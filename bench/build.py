@@ -72,6 +72,25 @@ def generate(folder: Path, docs: int, files: int, seed: int = 0, duplicate_share
     return sum(p.stat().st_size for p in folder.iterdir())
 
 
+def print_timings(result: builder.BuildResult, docs: int, size: int) -> float:
+    """Per phase and end to end: wall and CPU seconds, docs/s, MB/s and peak RSS; then CPU per
+    document and the accounting. Returns the peak RSS (MB). CPU seconds (summed over the
+    processes that ran a phase) say what the work costs whatever else runs on the machine; the
+    targets are about wall time."""
+    timings = result.manifest["timings"]
+    print(f"{'phase':>20} {'wall s':>8} {'cpu s':>8} {'docs/s':>10} {'MB/s':>8} {'peak RSS MB':>12}")
+    for phase, t in timings.items():
+        wall = max(t["wall_seconds"], 1e-9)
+        print(f"{phase:>20} {wall:8.2f} {t.get('cpu_seconds', 0):8.2f} {docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t.get('peak_rss_mb', 0):12,.0f}")
+    peak = max(t.get("peak_rss_mb", 0) for t in timings.values())
+    cpu = sum(t.get("cpu_seconds", 0) for t in timings.values())
+    print(f"{'end to end':>20} {result.seconds:8.2f} {cpu:8.2f} {docs / result.seconds:10,.0f} {size / 1e6 / result.seconds:8.1f} {peak:12,.0f}")
+    print(f"CPU per document: {cpu / docs * 1e6:,.0f} us over all phases")
+    acc = result.manifest["accounting"]
+    print(f"inputs {acc['inputs']:,} = rows {acc['rows']:,} + duplicates {acc['duplicates']:,} + rejects {acc['rejects']:,}")
+    return peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=50_000)
@@ -88,18 +107,8 @@ def main() -> None:
         print(f"generated {args.docs:,} docs, {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f}s")
         cfg = from_dict({} if args.all_stages else FOUNDATION_ONLY)
         result = builder.build([str(tmp / "in")], tmp / "out", "1.0.0", cfg, RunOptions(workers=args.workers, progress=False))
-        m = result.manifest
-        # CPU seconds (summed over the tasks' processes) say what the work costs whatever else runs on
-        # the machine; wall seconds are what the target is about.
-        print(f"\n{'phase':>20} {'wall s':>8} {'cpu s':>8} {'docs/s':>10} {'MB/s':>8} {'peak RSS MB':>12}")
-        for phase, t in m["timings"].items():
-            wall = max(t["wall_seconds"], 1e-9)
-            print(f"{phase:>20} {wall:8.2f} {t.get('cpu_seconds', 0):8.2f} {args.docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t.get('peak_rss_mb', 0):12.0f}")
-        cpu = sum(t.get("cpu_seconds", 0) for t in m["timings"].values())
-        print(f"{'end to end':>20} {result.seconds:8.2f} {cpu:8.2f} {args.docs / result.seconds:10,.0f} {size / 1e6 / result.seconds:8.1f}")
-        print(f"CPU per document: {cpu / args.docs * 1e6:,.0f} us over all phases")
-        acc = m["accounting"]
-        print(f"\ninputs {acc['inputs']:,} = rows {acc['rows']:,} + duplicates {acc['duplicates']:,} + rejects {acc['rejects']:,}")
+        print()
+        print_timings(result, args.docs, size)
         target = 10_000
         rate = args.docs / result.seconds
         if not args.all_stages:

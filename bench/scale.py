@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sites  # noqa: E402  (the benchmark's own generator, beside this file)
+from build import print_timings  # noqa: E402  (the foundation benchmark's report, beside this file)
 
 import builder  # noqa: E402
 from builder.config import BuildConfig, RunOptions  # noqa: E402
@@ -89,19 +90,8 @@ def run(docs: int, workers: int, tmp: Path) -> dict:
     result = builder.build([str(inputs)], tmp / f"out-{docs}", "1.0.0", BuildConfig(name="scale"),
                            RunOptions(workers=workers, progress=False))
     m = result.manifest
-    # CPU seconds (summed over the processes that ran a phase's tasks) say what the work costs
-    # whatever else runs on the machine; the targets are about wall time.
-    print(f"{'phase':>20} {'wall s':>8} {'cpu s':>8} {'docs/s':>10} {'MB/s':>8} {'peak RSS MB':>12}")
-    for phase, t in m["timings"].items():
-        wall = max(t["wall_seconds"], 1e-9)
-        print(f"{phase:>20} {wall:8.2f} {t.get('cpu_seconds', 0):8.1f} {docs / wall:10,.0f} {size / 1e6 / wall:8.1f} {t.get('peak_rss_mb', 0):12,.0f}")
+    peak = print_timings(result, docs, size)
     rate = docs / result.seconds
-    peak = max(t.get("peak_rss_mb", 0) for t in m["timings"].values())
-    cpu = sum(t.get("cpu_seconds", 0) for t in m["timings"].values())
-    print(f"{'end to end':>20} {result.seconds:8.2f} {cpu:8.1f} {rate:10,.0f} {size / 1e6 / result.seconds:8.1f} {peak:12,.0f}")
-    print(f"CPU per document: {cpu / docs * 1e3:.2f} ms")
-    acc = m["accounting"]
-    print(f"inputs {acc['inputs']:,} = rows {acc['rows']:,} + duplicates {acc['duplicates']:,} + rejects {acc['rejects']:,}")
     rejects = {k: v for k, v in m["stats"].items() if k.startswith("reject.")}
     print("rejects:", ", ".join(f"{k[7:]} {v:,}" for k, v in sorted(rejects.items())) or "none")
     return {"docs": docs, "seconds": result.seconds, "rate": rate, "peak_rss_mb": peak}
