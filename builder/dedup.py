@@ -432,10 +432,10 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     # The texts are read only for shingles: their exact keys were computed when they were written.
     columns = ["id", "url", "source_id", "published", "source"] + (["text"] if near.enabled else [])
     table = store.read_parquet(f"docs/{rank:05d}.parquet", columns=columns)
-    keys = store.read_parquet(f"docs/{rank:05d}.facts.parquet", columns=["text_key", "n_chars"])
+    facts = store.read_parquet(f"docs/{rank:05d}.facts.parquet", columns=["text_key", "n_chars"])
     urls = table["url"].to_pylist()
-    text_keys = keys["text_key"].to_numpy()
-    body_chars = keys["n_chars"].to_numpy()
+    text_keys = facts["text_key"].to_numpy()
+    body_chars = facts["n_chars"].to_numpy()
     texts = table["text"].to_pylist() if near.enabled else []
     if cfg.url_dedup.enabled:
         url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))

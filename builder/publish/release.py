@@ -171,7 +171,7 @@ def publish(
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    # The card's libraries take about half a second to import: import them while the shards are
+    # The card's libraries take 0.3-0.5 s to import: import them while the shards are
     # written (Arrow releases the GIL while it reads and compresses).
     threading.Thread(target=card.import_libraries, daemon=True).start()
     docs = [work.path("docs", f"{rank:05d}.parquet") for rank in range(n_shards)]
