@@ -130,10 +130,7 @@ def line_facts(line: str) -> tuple[str, int, str, bytes, int]:
     not (a look-up would cost more than it saves, and push the furniture out)."""
     if _has_markup(line):
         return _markup_line_facts(line)
-    clean, links = _plain_with_links(line)
-    low = clean.lower()
-    key = _key_bytes(low)
-    return clean, links, low, key, _hash(key)
+    return _facts(*_plain_with_links(line))
 
 
 @lru_cache(maxsize=8192)
@@ -158,8 +155,7 @@ def _plain_with_links(line: str) -> tuple[str, int]:
 
 
 def _clean_with_links(line: str) -> tuple[str, int]:
-    if not _has_markup(line):
-        return _plain_with_links(line)
+    """`clean_with_links` of a line with markup."""
     text = line
     links = 0
     # each substitution only when its marker is present: most lines have one kind of markup at most
