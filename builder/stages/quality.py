@@ -141,12 +141,10 @@ def _without_punctuation(text: str) -> str:
     return code_points[~np.take(_IS_PUNCTUATION, code_points)].tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _duplicates(items: list[str], total_chars: int | None = None) -> tuple[int, int]:
+def _duplicates(items: list[str], total_chars: int) -> tuple[int, int]:
     """(count, chars) of the items that repeat an earlier identical item: all of them but the first
     of each distinct item (counted with a set, in C). `total_chars`: sum of the items' lengths."""
     distinct = set(items)
-    if total_chars is None:
-        total_chars = sum(map(len, items))
     return len(items) - len(distinct), total_chars - sum(map(len, distinct))
 
 
