@@ -159,6 +159,7 @@ class TriggerWords:
 
     def __init__(self, words: Iterable[str]):
         self.words = tuple(sorted(set(words)))
+        self.word_set = frozenset(self.words)  # for membership tests (a tuple is searched in order)
         self._automaton = ahocorasick_rs.AhoCorasick(list(self.words)) if ahocorasick_rs and self.words else None
         # A text of Latin-1 characters only (most texts) is searched as its Latin-1 bytes: one byte
         # per character, so the positions are the same, and about twice as fast as a str. Words
@@ -197,7 +198,7 @@ class TextTriggers:
 
     def __init__(self, low: str, words: TriggerWords):
         self.low = low
-        self._indexed = words.words
+        self._indexed = words.word_set
         self.found = words.positions(low)  # indexed word -> positions, for the words present
         self._common: dict[str, list[int]] = {}
 
