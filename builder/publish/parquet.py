@@ -2,8 +2,10 @@
 
 Rows are taken from the work shards in order (through an optional per-table transform, e.g.
 dropping duplicates), and cut into output shards of about `target_shard_bytes` (uncompressed),
-never an empty one. Nothing here depends on the worker count,
-so the same rows give the same bytes.
+never an empty one. Nothing here depends on the worker count, so the same work shards give the
+same bytes. (Arrow cuts pages where a work shard ends inside a row group, so the same rows cut
+into other work shards could give other bytes; the work shards are fixed by the inputs and the
+hashed config.)
 """
 
 from __future__ import annotations
@@ -160,8 +162,9 @@ def write_shards(
     for index, wanted in enumerate(sizes):
         path = out_dir / shard_name(index, len(sizes))
         rows, nbytes = 0, 0
-        # Row group by row group, cut as write_table(row_group_size=...) cuts a whole table (so the
-        # same bytes), holding one row group in memory, not the shard.
+        # Row group by row group, holding one in memory, not the shard. A row group is written as
+        # the slices of work shards it is made of: joining them into one array first would copy
+        # every text once more.
         with pq.ParquetWriter(path, schema, **options) as writer:
             while rows < wanted:
                 group_rows = min(row_group_rows, wanted - rows)
@@ -173,7 +176,7 @@ def write_shards(
                     parts.append(pending.slice(0, take))
                     pending = pending.slice(take)
                     have += take
-                group = pa.concat_tables(parts).cast(schema).combine_chunks()
+                group = pa.concat_tables(parts).cast(schema)
                 writer.write_table(group, row_group_size=group_rows)
                 rows += group_rows
                 nbytes += group.nbytes

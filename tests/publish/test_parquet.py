@@ -62,11 +62,17 @@ def test_shards_keep_order_schema_and_sizes(tmp_path: Path):
     assert ids == [f"{i:032x}" for i in range(50)]
 
 
-def test_same_rows_same_bytes_whatever_the_work_sharding(tmp_path: Path):
+def test_same_work_shards_same_bytes_and_any_work_sharding_the_same_rows(tmp_path: Path):
     cfg = PublishConfig(target_shard_bytes=8_000)
-    a = write_shards(work_shards(tmp_path / "a", [50]), tmp_path / "ra", "data/v1.0.0", cfg)
-    b = write_shards(work_shards(tmp_path / "b", [7, 13, 0, 30]), tmp_path / "rb", "data/v1.0.0", cfg)
-    assert [s.sha256 for s in a] == [s.sha256 for s in b]
+    inputs = work_shards(tmp_path / "b", [7, 13, 0, 30])
+    a = write_shards(inputs, tmp_path / "ra", "data/v1.0.0", cfg)
+    again = write_shards(inputs, tmp_path / "ra2", "data/v1.0.0", cfg)
+    assert len(a) > 1
+    assert [s.to_json() for s in again] == [s.to_json() for s in a]
+    whole = write_shards(work_shards(tmp_path / "a", [50]), tmp_path / "rb", "data/v1.0.0", cfg)
+    assert [s.rows for s in whole] == [s.rows for s in a]
+    for x, y in zip(whole, a):
+        assert pq.read_table(tmp_path / "rb" / x.path).equals(pq.read_table(tmp_path / "ra" / y.path))
 
 
 def test_no_rows_no_shards(tmp_path: Path):
