@@ -76,9 +76,12 @@ def build(
     exact or near copies of an earlier release's) are added, and earlier folders are untouched.
     Build-level errors raise BuildError before any work; bad input records become rejects.
     """
+    import pyarrow as pa
+
     from builder import pipeline
     from builder.context import BuildContext
     from builder.executors import make_executor
+    from builder.memory import use_build_allocator
     from builder.publish import manifest as manifests
     from builder.publish import release
     from builder.readers import discover
@@ -157,6 +160,7 @@ def build(
         # pyarrow imports pandas (about half a second) the first time this process converts Python
         # values, in the first phase it runs itself: import it while the workers run theirs.
         threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
+    caller_pool = use_build_allocator()  # the caller's pool comes back when the build ends
     try:
         stats, timings = pipeline.run_phases(ctx, executor, progress=run.progress)
         publish_started, publish_cpu = time.perf_counter(), time.process_time()
@@ -179,6 +183,7 @@ def build(
         raise BuildError(str(error)) from None
     finally:
         executor.close()
+        pa.set_memory_pool(caller_pool)
     timings["publish"] = {
         "wall_seconds": round(time.perf_counter() - publish_started, 3),
         "cpu_seconds": round(time.process_time() - publish_cpu, 3),

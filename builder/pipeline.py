@@ -36,6 +36,7 @@ from builder import dedup
 from builder.config import BuildConfig, InputConfig
 from builder.context import BuildContext
 from builder.document import Document, RawRecord, Reject, document_id
+from builder.memory import use_build_allocator
 from builder.readers import InputFile, read
 from builder.schema import document_schema, table_from_rows
 from builder.stages import boilerplate, labels, language, licensing, metadata, normalize, pii, quality, tokens
@@ -422,6 +423,7 @@ def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildCont
     """Run one task and leave its completion marker (stats, seconds, peak memory), written aside and renamed."""
     started, cpu_started = time.perf_counter(), time.process_time()
     reset_peak_rss()
+    use_build_allocator()  # in whichever process runs the task: a pool worker, a Dask worker, this one
     stats = fn(ctx, rank)
     _maybe_die(FAULT_BEFORE_MARKER, name, rank)
     result = {
