@@ -1,9 +1,12 @@
 """Helpers for tests: small article corpora written on the fly from a seeded sentence generator,
-and the location of the shared third-party corpora."""
+the location of the shared third-party corpora, and task functions for executor tests (they
+must be importable by worker processes, which test modules are not)."""
 
 from __future__ import annotations
 
+import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,15 @@ def needs_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs {path} (the shared test corpora beside the project), which is absent")
     return path
+
+
+def where_run(rank: int) -> tuple[int, int]:
+    """A task that takes a moment: its rank and the process that ran it."""
+    time.sleep(0.2)
+    return rank, os.getpid()
+
+
+def failing_at_three(rank: int) -> int:
+    if rank == 3:
+        raise ValueError(f"task {rank} failed")
+    return rank

@@ -1,4 +1,4 @@
-"""The default executor: this process for one worker, a process pool for more."""
+"""The default executor: this process for one worker; for more, this process and a process pool."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
 import os
+import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-
+from concurrent.futures import ProcessPoolExecutor
 
 # What the process that forks the workers imports once, so that every worker starts with it: the
 # pipeline, and pandas, which pyarrow imports the first time it converts Python values.
@@ -32,6 +33,12 @@ def exit_with_parent() -> None:
 
 
 class LocalExecutor:
+    """`workers` processes run the tasks: this one and a pool of `workers - 1`.
+
+    This process takes tasks too: a pool process starts only once the fork server has imported
+    the pipeline (about a second), and meanwhile this one, which has it imported, works.
+    """
+
     def __init__(self, workers: int = 1) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -52,10 +59,50 @@ class LocalExecutor:
             # the stages' models) once, not once per phase. forkserver: no state copied from a
             # parent that may hold threads (tqdm, pyarrow).
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_parent)
-        futures = [self._pool.submit(fn, rank) for rank in ranks]
-        for future in as_completed(futures):
-            yield future.result()
+            self._pool = ProcessPoolExecutor(self.workers - 1, mp_context=context, initializer=exit_with_parent)
+        pool = self._pool
+        waiting = deque(ranks)  # the pool takes from the front, this process from the back
+        results: queue.SimpleQueue = queue.SimpleQueue()  # (ok, result or error) of the pool's tasks
+
+        def feed() -> None:
+            """Keep one pool process busy: its next task as soon as it finishes one."""
+            while True:
+                try:
+                    rank = waiting.popleft()
+                except IndexError:
+                    return
+                try:
+                    results.put((True, pool.submit(fn, rank).result()))
+                except BaseException as error:  # handed to the caller, in its thread
+                    results.put((False, error))
+                    return
+
+        feeders = [threading.Thread(target=feed, daemon=True) for _ in range(self.workers - 1)]
+        for feeder in feeders:
+            feeder.start()
+        outstanding = len(ranks)
+        try:
+            while outstanding:
+                try:
+                    rank = waiting.pop()
+                except IndexError:  # nothing left to start: wait for the pool's tasks
+                    ok, value = results.get()
+                else:
+                    ok, value = True, fn(rank)
+                outstanding -= 1
+                if not ok:
+                    raise value
+                yield value
+                while outstanding and not results.empty():
+                    ok, value = results.get()
+                    outstanding -= 1
+                    if not ok:
+                        raise value
+                    yield value
+        finally:
+            waiting.clear()  # on an error, or a caller that stops early: start nothing more
+            for feeder in feeders:
+                feeder.join()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,10 +1,12 @@
 import math
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import failing_at_three, where_run
 
 from builder.executors import make_executor
 from builder.executors.local import LocalExecutor
@@ -26,27 +28,55 @@ def test_bad_settings():
 
 
 PROBE = """
-import sys
+import os, sys
 from builder.executors.local import LocalExecutor
 
 def loaded(rank):
-    return [name for name in ("builder.pipeline", "pandas") if name in sys.modules]
+    return os.getpid(), [name for name in ("builder.pipeline", "pandas") if name in sys.modules]
 
 if __name__ == "__main__":
     executor = LocalExecutor(2)
-    print(list(executor.map(loaded, [0, 1])))
+    print(os.getpid(), [seen for pid, seen in executor.map(loaded, [0, 1, 2, 3]) if pid != os.getpid()])
     executor.close()
 """
 
 
-def test_workers_start_with_the_pipeline_imported(tmp_path):
-    """Workers are forked from a server that imported the pipeline once: they do not import it
-    (or pandas, which pyarrow pulls in) each on their own. Run in a fresh interpreter, whose fork
-    server starts with this executor."""
+def test_pool_workers_start_with_the_pipeline_imported(tmp_path):
+    """Pool workers are forked from a server that imported the pipeline once: they do not import
+    it (or pandas, which pyarrow pulls in) each on their own. Run in a fresh interpreter, whose
+    fork server starts with this executor."""
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True).stdout
-    assert out.strip() == str([["builder.pipeline", "pandas"]] * 2)
+    _, seen = out.strip().split(" ", 1)
+    seen = eval(seen)
+    assert seen and all(modules == ["builder.pipeline", "pandas"] for modules in seen)
+
+
+def test_this_process_works_beside_the_pool():
+    """With two workers this process runs tasks too, from the start (while the pool's process is
+    still starting), and the pool runs the rest: each rank once."""
+    executor = LocalExecutor(2)
+    try:
+        results = list(executor.map(where_run, list(range(12))))
+    finally:
+        executor.close()
+    assert sorted(rank for rank, _ in results) == list(range(12))
+    here = [rank for rank, pid in results if pid == os.getpid()]
+    pool = [rank for rank, pid in results if pid != os.getpid()]
+    assert here and pool
+    assert min(here) > max(pool)  # the pool takes from the front, this process from the back
+    assert len({pid for _, pid in results}) == 2
+
+
+@pytest.mark.parametrize("ranks", [[0, 1, 2, 3], [3, 0, 1, 2]])
+def test_a_failing_task_stops_the_map_wherever_it_ran(ranks):
+    executor = LocalExecutor(2)
+    try:
+        with pytest.raises(ValueError, match="task 3 failed"):
+            list(executor.map(failing_at_three, ranks))
+    finally:
+        executor.close()
 
 
 KILLED_PROBE = """
