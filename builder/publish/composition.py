@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+
+from builder.storage import read_parquet_file
 
 COLUMNS = ["source", "language", "license", "license_status", "license_basis", "n_tokens", "n_chars", "n_words", "source_labels"]
 # Upper bounds (words) of the body-length histogram buckets; the last bucket is open.
@@ -36,7 +37,7 @@ def summarize(paths: list[Path] | list[str], filesystem=None) -> dict[str, Any]:
     (local paths, or paths on the fsspec `filesystem`), one shard in memory at a time."""
     out = empty()
     for path in paths:
-        rows = pq.read_table(path, columns=COLUMNS, filesystem=filesystem)
+        rows = read_parquet_file(path, COLUMNS, filesystem)
         if rows.num_rows:
             out = merge(out, summarize_rows(rows))
     return out

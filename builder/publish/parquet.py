@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from builder.config import PublishConfig
 from builder.schema import document_schema
+from builder.storage import read_parquet_file
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def read_rows(
     path: Path | str, transform: Transform | None, columns: list[str] | None = None, read: list[str] | None = None,
     filesystem=None,
 ) -> pa.Table:
-    table = pq.read_table(path, columns=read, filesystem=filesystem)
+    table = read_parquet_file(path, read, filesystem)
     table = transform(table) if transform else table
     return table.select(columns) if columns else table
 
@@ -125,8 +126,8 @@ def planned_rows(path: Path | str, transform: Transform | None, text_bytes: Path
             path, transform, ["text", "boilerplate"], read=["id", "text", "boilerplate", "dup_count", "dup_cluster"],
             filesystem=filesystem,
         )
-    table = pq.read_table(path, columns=["id", "dup_count", "dup_cluster"], filesystem=filesystem)
-    sizes = pq.read_table(text_bytes, columns=["text_bytes"], filesystem=filesystem)["text_bytes"]
+    table = read_parquet_file(path, ["id", "dup_count", "dup_cluster"], filesystem)
+    sizes = read_parquet_file(text_bytes, ["text_bytes"], filesystem)["text_bytes"]
     table = table.append_column("text_bytes", sizes)
     return (transform(table) if transform else table).select(["text_bytes"])
 
