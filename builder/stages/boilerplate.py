@@ -253,16 +253,19 @@ def line_keys(text: str, min_chars: int = 5) -> set[int]:
     for line in text.split("\n"):
         if not line or line.isspace():
             continue
-        if line.isascii() and not _has_markup(line):
+        if _has_markup(line):
+            _, _, _, key, key_hash = _markup_line_facts(line)  # (line_facts' cached branch, called directly)
+            if len(key) >= min_chars:
+                keys.add(key_hash)
+            continue
+        if line.isascii():
             # a plain ASCII line (most prose) in one pass: its plain form is the line stripped, and
             # the key drops the spaces anyway; upper case to lower and digits to 0 by the table
             key = line.encode("ascii").translate(_KEY_LOWER_DIGITS, _KEY_DELETE)
-            if len(key) >= min_chars:
-                keys.add(_hash(key))
         else:
-            _, _, _, key, key_hash = line_facts(line)
-            if len(key) >= min_chars:
-                keys.add(key_hash)
+            key = _key_bytes(line.strip().lower())  # (line_facts' key of a plain line, without the rest)
+        if len(key) >= min_chars:
+            keys.add(_hash(key))
     return keys
 
 
@@ -588,7 +591,11 @@ def units_of(text: str) -> list[Unit]:
         end = start + len(line)
         if not line or line.isspace():
             continue
-        clean, links, low, key, key_hash = line_facts(line)
+        # (line_facts, its two branches called directly: this runs for every line of every text)
+        if _has_markup(line):
+            clean, links, low, key, key_hash = _markup_line_facts(line)
+        else:
+            clean, links, low, key, key_hash = _facts(*_plain_with_links(line))
         if last is not None:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
@@ -671,22 +678,40 @@ def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_ru
               ctx: _DocContext, seen: set[bytes]) -> None:
     """Label one unit: `low` is its plain text lower-cased, `hard_rules`/`soft_rules` the rules
     with a trigger in it."""
+    if not _classify_by_line(unit, index, low, ctx):
+        _classify_by_content(unit, low, hard_rules, soft_rules, ctx, seen)
+
+
+def _classify_by_line(unit: Unit, index: int, low: str, ctx: _DocContext) -> bool:
+    """The labels a unit gets from its line alone, before any rule: separator, title, template line
+    of its source. True when one of them applies (then the unit is labelled)."""
+    key = unit.key
+    if not key or (not key.isascii() and not _ALNUM.search(low)):
+        unit.cls, unit.reason = HARD, "rule:separator"
+        return True
+    if ctx.title_key and index < 8 and key == ctx.title_key:
+        unit.cls, unit.reason = HARD, "title"
+        return True
+    if ctx.templates:
+        cfg = ctx.cfg
+        if len(unit.lines) == 1:  # (most units: one line, its key at hand; see _template_df)
+            df = ctx.templates.get(unit.key_hash, 0) if len(key) >= cfg.template_min_chars else 0
+        else:
+            df = _template_df(unit, ctx.templates, cfg.template_min_chars)
+        # a long prose line in a few documents is more likely a re-syndicated copy than furniture
+        if df and (len(unit.clean) < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs):
+            unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
+            return True
+    return False
+
+
+def _classify_by_content(unit: Unit, low: str, hard_rules: list[_Rule], soft_rules: list[_Rule],
+                         ctx: _DocContext, seen: set[bytes]) -> None:
+    """Label a unit that `_classify_by_line` left open: rules, repeats, soft signals, jusText's classes."""
     cfg = ctx.cfg
     text = unit.clean
     length = len(text)
     key = unit.key
-    if not key or (not key.isascii() and not _ALNUM.search(low)):
-        unit.cls, unit.reason = HARD, "rule:separator"
-        return
-    if ctx.title_key and index < 8 and key == ctx.title_key:
-        unit.cls, unit.reason = HARD, "title"
-        return
-    if ctx.templates:
-        df = _template_df(unit, ctx.templates, cfg.template_min_chars)
-        # a long prose line in a few documents is more likely a re-syndicated copy than furniture
-        if df and (length < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs):
-            unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
-            return
     hard = _first_rule(hard_rules, low) if hard_rules and length < cfg.rule_max_chars else ""
     if hard:
         unit.cls, unit.reason = HARD, f"rule:{hard}"
@@ -895,14 +920,23 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
         # only texts with no stop-word list can be in a dense script (no candidate list is one)
         length_scale=cfg.dense_script_scale if not language and dense_script_share(_prose_sample(units)) >= 0.3 else 1.0,
     )
-    lows = [u.low for u in units]
-    hard_rules, soft_rules = rules_by_unit(lows, cfg.rule_max_chars, cfg.soft_max_chars)
-    seen: set[bytes] = set()
+    # first what each unit's line alone decides (separators, the title, template lines: a third of
+    # a site's units), then the rules, looked for only in the units still open
+    open_units: list[int] = []
+    lows = []
     for i, unit in enumerate(units):
         if html_main is not None and not html_main[i]:
             unit.cls, unit.reason, unit.label = HARD, "html: outside main content", "boilerplate"
-            continue
-        _classify(unit, i, lows[i], hard_rules[i], soft_rules[i], ctx, seen)
+            lows.append("")
+        elif _classify_by_line(unit, i, unit.low, ctx):
+            lows.append("")
+        else:
+            open_units.append(i)
+            lows.append(unit.low)
+    hard_rules, soft_rules = rules_by_unit(lows, cfg.rule_max_chars, cfg.soft_max_chars)
+    seen: set[bytes] = set()
+    for i in open_units:
+        _classify_by_content(units[i], lows[i], hard_rules[i], soft_rules[i], ctx, seen)
     _promote_runs(units, cfg, ctx.length_scale)
     _context(units)
     if cfg.main_span and html_main is None:
