@@ -219,7 +219,7 @@ _UNICODE_MARK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _UNICODE_MARK
 
 
 def _may_hold_marks(data: bytes) -> bool:
-    return any(lead in data for lead in _UNICODE_MARK_LEADS)
+    return any(map(data.__contains__, _UNICODE_MARK_LEADS))  # (map: no generator frame per lead)
 
 
 def _key_bytes(low: str) -> bytes:
@@ -350,7 +350,7 @@ def _utf8_words(low: str, limit: int | None = None) -> list[bytes] | None:
     """`words_of(low, limit)` as UTF-8 bytes, split without decoding; None when the text holds
     whitespace or a typographic mark beyond ASCII (then only words_of splits it right)."""
     data = low.encode("utf-8")
-    if not low.isascii() and any(lead in data for lead in _WIDE_LEADS):
+    if not low.isascii() and any(map(data.__contains__, _WIDE_LEADS)):
         return None
     spaced = data.translate(_PUNCT_TO_SPACE)
     return spaced.split() if limit is None else spaced.split(None, limit)[:limit]
@@ -584,6 +584,7 @@ def _continues(previous: Unit, line: str, clean: str) -> bool:
 def units_of(text: str) -> list[Unit]:
     """The units of a text, in order; blank lines are separators only."""
     units: list[Unit] = []
+    joined: list[Unit] = []  # the units of more than one line
     last: Unit | None = None
     end = -1
     for line in text.split("\n"):
@@ -600,6 +601,8 @@ def units_of(text: str) -> list[Unit]:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
             if clean and clean[0].islower() and gap.count("\n") <= 2 and _continues(last, line, clean):
+                if len(last.lines) == 1:
+                    joined.append(last)
                 last.end = end
                 last.clean = f"{last.clean} {clean}"
                 last.lines.append(line)
@@ -611,10 +614,9 @@ def units_of(text: str) -> list[Unit]:
         units.append(last)
     if last is not None:
         last.sep = text[last.end:]
-    for unit in units:
-        if len(unit.lines) > 1:  # (read once the unit is whole, not again at each line it gains)
-            unit.raw = text[unit.start:unit.end]
-            _, _, unit.low, unit.key, unit.key_hash = _facts(unit.clean, unit.links)
+    for unit in joined:  # (read once the unit is whole, not again at each line it gains)
+        unit.raw = text[unit.start:unit.end]
+        _, _, unit.low, unit.key, unit.key_hash = _facts(unit.clean, unit.links)
     return units
 
 
@@ -674,14 +676,6 @@ def _template_df(unit: Unit, templates: Mapping[int, int], min_chars: int) -> in
     return min(dfs) if dfs and all(dfs) else 0
 
 
-def _classify(unit: Unit, index: int, low: str, hard_rules: list[_Rule], soft_rules: list[_Rule],
-              ctx: _DocContext, seen: set[bytes]) -> None:
-    """Label one unit: `low` is its plain text lower-cased, `hard_rules`/`soft_rules` the rules
-    with a trigger in it."""
-    if not _classify_by_line(unit, index, low, ctx):
-        _classify_by_content(unit, low, hard_rules, soft_rules, ctx, seen)
-
-
 def _classify_by_line(unit: Unit, index: int, low: str, ctx: _DocContext) -> bool:
     """The labels a unit gets from its line alone, before any rule: separator, title, template line
     of its source. True when one of them applies (then the unit is labelled)."""
@@ -707,7 +701,9 @@ def _classify_by_line(unit: Unit, index: int, low: str, ctx: _DocContext) -> boo
 
 def _classify_by_content(unit: Unit, low: str, hard_rules: list[_Rule], soft_rules: list[_Rule],
                          ctx: _DocContext, seen: set[bytes]) -> None:
-    """Label a unit that `_classify_by_line` left open: rules, repeats, soft signals, jusText's classes."""
+    """Label a unit that `_classify_by_line` left open: `low` is its plain text lower-cased,
+    `hard_rules`/`soft_rules` the rules with a trigger in it. Rules, repeats, soft signals, then
+    jusText's classes."""
     cfg = ctx.cfg
     text = unit.clean
     length = len(text)
