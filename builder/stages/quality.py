@@ -370,7 +370,7 @@ def _line_signals(lines: list[str], lang: str, cfg: QualityConfig) -> dict[str, 
         "punct_lines": sum(map(_ends_in_punctuation, lines)) / n_lines,
         # Characters per line mean nothing comparable in scripts without spaces (a short CJK line
         # says as much as a long English one).
-        "short_lines": None if lang in NO_SPACE_LANGUAGES else sum(1 for n in lengths if n <= short) / n_lines,
+        "short_lines": None if lang in NO_SPACE_LANGUAGES else sum(map(short.__ge__, lengths)) / n_lines,
         "dup_lines": dup_count / n_lines,
         "dup_line_chars": dup_chars / max(1, total_chars),
     }
@@ -414,11 +414,35 @@ def quality_signals_many(
         ngrams = _Ngrams(word_lists)
         tops = _top_ngram_chars(ngrams, cfg.max_top_ngram_chars, stop_at_failing_size)
         dups = _dup_ngram_chars(ngrams, cfg.max_dup_ngram_chars, stop_at_failing_size)
-        for signals, n, chars, top, dup in zip(worded, ngrams.n_words.tolist(), ngrams.total_chars.tolist(), tops, dups):
+        stop_words = _stop_word_counts(ngrams, [signals["language"] for signals in worded])
+        for signals, n, chars, top, dup, stops in zip(
+            worded, ngrams.n_words.tolist(), ngrams.total_chars.tolist(), tops, dups, stop_words
+        ):
             signals["mean_word_length"] = chars / n if n else 0.0
             signals["top_ngram_chars"] = top
             signals["dup_ngram_chars"] = dup
+            signals["stop_words"] = stops
     return all_signals
+
+
+@functools.cache
+def _stop_word_keys(lang: str) -> np.ndarray:
+    """The word keys (`hash`, as in `_Ngrams.word_keys`) of a language's stop words."""
+    return np.array(sorted(map(hash, STOP_WORDS[lang])), dtype=np.int64).view(np.uint64)
+
+
+def _stop_word_counts(ngrams: _Ngrams, languages: list[str]) -> list[int | None]:
+    """Occurrences of its language's stop words among each text's words (None for a language
+    without a list). Matched on the word keys the n-gram arrays already hold: one numpy pass per
+    language for the whole batch, rather than a set lookup per word."""
+    counts: list[int | None] = [None] * ngrams.n_texts
+    for lang in set(languages) & STOP_WORDS.keys():
+        texts = np.array([language == lang for language in languages])
+        is_stop_word = np.isin(ngrams.word_keys, _stop_word_keys(lang)) & texts[ngrams.text_of]
+        per_text = ngrams._per_text_sum(is_stop_word.astype(np.int64)).tolist()
+        for text in np.flatnonzero(texts).tolist():
+            counts[text] = per_text[text]
+    return counts
 
 
 def _text_signals(
@@ -450,12 +474,11 @@ def _text_signals(
     # are only digits have none.
     without_letter = (n_words - len(words)) + sum(map(str.isnumeric, words))
     signals["alpha_words"] = 1 - without_letter / n_words if n_words else 0.0
-    symbols = sum(text.count(symbol) for symbol in cfg.symbols)
+    symbols = sum(map(text.count, cfg.symbols))
     signals["symbol_ratio"] = symbols / n_words if n_words else 0.0
     signals["lines_per_word"] = len(lines) / n_words if n_words else 0.0
-    signals["top_ngram_chars"] = signals["dup_ngram_chars"] = None  # measured for many texts at once
-    stop_words = STOP_WORDS.get(lang)
-    signals["stop_words"] = sum(map(stop_words.__contains__, words)) if stop_words is not None else None
+    # Measured for many texts at once, on the n-gram arrays (`quality_signals_many`).
+    signals["top_ngram_chars"] = signals["dup_ngram_chars"] = signals["stop_words"] = None
     return signals, words
 
 

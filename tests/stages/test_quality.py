@@ -493,3 +493,13 @@ def test_word_lengths_are_len_of_each_word():
     ]
     for words in cases:
         assert quality._word_lengths(iter(words), len(words)).tolist() == [len(w) for w in words], words
+
+
+def test_stop_words_counted_in_a_mixed_batch_as_alone():
+    # Stop words are matched for the whole batch at once, each text against its own language's list.
+    texts = ["The cat and the dog, with THE bird.", "Der Hund und die Katze, das ist nicht mit der Maus.",
+             "", "the and of " * 3, "Le chat et la souris.", "市議会は火曜日に決めた。", "— … |"]
+    languages = ["en", "de", "en", "sw", "fr-CA", "ja", "en"]
+    together = quality.quality_signals_many(texts, languages, CFG)
+    alone = [quality.quality_signals(text, language, CFG) for text, language in zip(texts, languages)]
+    assert [s["stop_words"] for s in together] == [s["stop_words"] for s in alone] == [5, 8, 0, None, 3, None, 0]
