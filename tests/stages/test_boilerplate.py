@@ -339,3 +339,21 @@ def test_comment_counters_are_soft_but_a_sentence_about_commenting_is_prose():
     for counter in ("Comments (12)", "Comment on this story", "12 comments"):
         split = split_boilerplate(article(bottom=[counter, *footer]))
         assert boiler_reasons(split)[counter].startswith("soft:advertisement"), counter
+
+
+def test_template_lines_win_over_the_rules_their_text_triggers():
+    # a site footer seen in every document of its source: labelled a template line, even though its
+    # text also holds rule triggers (copyright, subscribe); the same lines in a document of another
+    # source fall to the rules
+    footer = ["© 2021 Valley News. All rights reserved.", "Subscribe to the Valley News letter"]
+    text = "\n\n".join(PROSE + footer) + "\n"
+    keys = line_keys(text)
+    templates = select_templates(10, {key: 10 for key in keys if key in {boilerplate.line_key(line) for line in footer}},
+                                 BoilerplateConfig())
+    reasons = [seg["reason"] for seg in split_boilerplate(text, templates, 10).segments]
+    assert reasons[-2:] == ["template 10/10 docs", "template 10/10 docs"]
+    alone = [seg["reason"] for seg in split_boilerplate(text).segments]
+    assert alone[-2] == "rule:copyright"
+    assert alone[-1].startswith(("soft:subscribe", "edge, soft:subscribe"))
+    # a keys-per-line view of the same text: every footer line's key is among the document's keys
+    assert {boilerplate.line_key(line) for line in footer} <= keys
