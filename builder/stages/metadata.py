@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import chain
-from urllib.parse import urlsplit
 
 from builder.config import MetadataConfig
 from builder.document import Document
 from builder.stages import html as html_extract
 from builder.stages.boilerplate import ASCII_NON_WORD, clean_markdown
 from builder.stages.normalize import normalize_text
+from builder.stages.urls import split_url
 from builder.stats import Stats
 
 _MONTHS = {
@@ -87,6 +88,9 @@ _NAME_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,\s*(?:19|20)\d\d|\bon\s+\
 _DATELINE = re.compile(r"^\W*(?P<site>[A-Z][\w.&' -]{1,60}?),\s+(?P<date>.+?\d{4})\W*$")
 
 
+# (cached: a site's dates, datelines and furniture lines with a year come back in many documents,
+# and the forms are tried one by one, each a regex scan)
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> str | None:
     """The first date in `text` as ISO 8601 (YYYY-MM-DD), or None. Understands 2017-09-07,
     September 07, 2017, 7 Sep 2017, 07.09.2017 and 09/07/2017 (month first unless impossible)."""
@@ -127,7 +131,7 @@ def source_from_url(url: str | None) -> str | None:
     if not url:
         return None
     try:
-        host = urlsplit(url if "//" in url else f"//{url}").hostname
+        host = split_url(url if "//" in url else f"//{url}").hostname
     except ValueError:
         return None
     if not host:
@@ -140,6 +144,7 @@ def _lines(text: str) -> list[str]:
     return [line for line in text.split("\n") if line and not line.isspace()]
 
 
+@lru_cache(maxsize=4096)  # (a site has few authors: each byline is cleaned and checked once)
 def _name(raw: str) -> str | None:
     name = _NAME_END.sub("", clean_markdown(raw)).strip(" .,:;*_")
     if not name or len(name) > 80 or len(name.split()) > 12 or parse_date(name):

@@ -96,6 +96,12 @@ def test_source_from_url():
     assert source_from_url("https://www.example.org/a/b?c=1") == "example.org"
     assert source_from_url("http://News.Example.COM:8080/x") == "news.example.com"
     assert source_from_url(None) is None
+    # shapes the plain-URL pattern leaves to urlsplit
+    assert source_from_url("example.com/x") == "example.com"
+    assert source_from_url("https://user:pw@WWW.Host.org:81/") == "host.org"
+    assert source_from_url(" https://Host.NET/x") == "host.net"
+    assert source_from_url("mailto:someone@b.org") == "b.org"
+    assert source_from_url("http://[broken") is None
 
 
 def test_run_fills_missing_fields_and_input_wins():

@@ -1,10 +1,13 @@
 import json
+import random
 from pathlib import Path
 
 import pytest
 
 from builder.config import UrlDedupConfig
-from builder.stages.urls import is_tracking_param, normalize_url, url_key
+from urllib.parse import urlsplit
+
+from builder.stages.urls import is_tracking_param, normalize_url, split_url, url_key
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 
@@ -67,3 +70,48 @@ def test_pages_crawled_twice_under_tracking_parameters():
     all_keys = {url_key(u) for u in uri.values()}
     merged = sum(len(g) - 1 for g in groups)
     assert len(all_keys) == len(uri) - merged  # nothing else is merged
+
+
+def _split_outcome(split, url):
+    """Every part and property of a split URL, or the error it raises."""
+    try:
+        parts = split(url)
+    except ValueError as error:
+        return ("error", str(error))
+    found = [tuple(parts), type(parts)]
+    for name in ("hostname", "port", "username", "password"):
+        try:
+            found.append(getattr(parts, name))
+        except ValueError as error:
+            found.append(("error", str(error)))
+    return found
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.example.com/a/b?c=1&d=2#top", "HTTP://Example.COM:8080/x", "//example.org/path", "https://h.com:",
+        "https://h.com:99999/too-big-port", "https://h.com:8a/x", "https://user:pw@h.com/x", "http://[::1]:80/x", "http://[broken",
+        "https://h.com/a b", " https://h.com/lead-space", "https://h.com/tab\there", "https://h.com/a#b?c", "https://h.com?x#y",
+        "https://h.com/ünï", "https://hö.com/x", "ftp://files.h.com/f.txt", "mailto:someone@h.com", "h.com/no-scheme", "https:///x",
+        "1http://h.com/x", "https://h.com%41/x", "https://h.com/x\x00", "https://h.com\u2100/x",
+    ],
+)
+def test_split_url_is_urlsplit(url):
+    assert _split_outcome(split_url, url) == _split_outcome(urlsplit, url)
+
+
+def test_split_url_is_urlsplit_on_random_urls():
+    rng = random.Random(5)
+    alphabet = list("aZ09:/?#@[]%._-+ \t\n\x00é") + ["//", "://", "https:", ":80", ":99999"]
+    for _ in range(5000):
+        url = rng.choice(["", "http://", "HTTPS://", "//"]) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert _split_outcome(split_url, url) == _split_outcome(urlsplit, url), url
+
+
+def test_tracking_params_prefix_and_exact_names():
+    assert is_tracking_param("utm_anything", ["UTM_*"]) and is_tracking_param("utm_", ["utm_*"])
+    assert is_tracking_param("UTM_*", ["utm_*"])  # the pattern itself, as an exact name
+    assert is_tracking_param("anything", ["*"])
+    assert not is_tracking_param("srx", ["sr"]) and is_tracking_param("SR", ["sr"])
+    assert not is_tracking_param("utm_source", [])
