@@ -1,12 +1,11 @@
 import json
 import random
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from builder.config import UrlDedupConfig
-from urllib.parse import urlsplit
-
 from builder.stages.urls import is_tracking_param, normalize_url, split_url, url_key
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
