@@ -17,6 +17,7 @@ removed duplicates and stamping dup_count / dup_cluster on the way.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import resource
@@ -26,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 
 import numpy as np
 import pyarrow as pa
@@ -35,10 +37,10 @@ from tqdm import tqdm
 from builder import dedup
 from builder.config import BuildConfig, InputConfig
 from builder.context import BuildContext
-from builder.document import Document, RawRecord, Reject, document_id
+from builder.document import Document, RawRecord, Reject, document_id, rows_table
 from builder.memory import use_build_allocator
 from builder.readers import InputFile, read
-from builder.schema import document_schema, table_from_rows
+from builder.schema import table_from_rows
 from builder.stages import boilerplate, labels, language, licensing, metadata, normalize, pii, quality, tokens
 from builder.stats import Stats
 
@@ -340,18 +342,31 @@ def as_ingested(doc: Document) -> Document:
     return from_ingest_record(ingest_record(doc))
 
 
+# The fields a document read back from the ingest work file has at their defaults (all but the
+# work file's columns and source_text, which is its text; the word-measure cache is keyed by text).
+_NOT_IN_WORK_FILE = attrgetter(*(
+    f.name for f in dataclasses.fields(Document) if f.name not in INGEST_SCHEMA.names and f.name not in ("source_text", "_measures")
+))
+_DEFAULTS_NOT_IN_WORK_FILE = _NOT_IN_WORK_FILE(Document(id="", text="", path="", record=0, raw_hash=""))
+
+
+def is_as_ingested(doc: Document) -> bool:
+    """Whether `doc` already equals `as_ingested(doc)`: its source text is its text and every field
+    the work file does not keep is at its default. The ingest stages set only work-file fields, so
+    this holds for their documents, and checking it costs a tenth of copying them."""
+    return doc.source_text == doc.text and _NOT_IN_WORK_FILE(doc) == _DEFAULTS_NOT_IN_WORK_FILE
+
+
 def write_docs(ctx: BuildContext, rank: int, docs: Iterable[Document], rejects: list[Reject], stats: Stats) -> None:
     """The task's rows as a docs work file, their facts beside it (see `row_facts`), and its rejects."""
     ignore_whitespace = ctx.config.exact_dedup.ignore_whitespace
-    rows, keys = [], []
-    for doc in docs:
-        rows.append(doc.to_row(ctx.pipeline_version, ctx.config_hash))
-        keys.append(doc.exact_key(ignore_whitespace))
-    table = table_from_rows(rows, document_schema())
+    docs = list(docs)
+    table = rows_table(docs, ctx.pipeline_version, ctx.config_hash)
+    keys = [doc.exact_key(ignore_whitespace) for doc in docs]
     ctx.store.write_parquet(table, "docs", f"{rank:05d}.parquet")
     ctx.store.write_parquet(row_facts(table, keys), "docs", f"{rank:05d}.facts.parquet")
     ctx.store.write_text(rejects_text(rejects), "rejects", f"process-{rank:05d}.jsonl")
-    stats.inc("process.documents", len(rows))
+    stats.inc("process.documents", len(docs))
 
 
 def process(ctx: BuildContext, rank: int) -> Stats:
@@ -370,7 +385,7 @@ def ingest_and_process(ctx: BuildContext, rank: int) -> Stats:
     between the two): the same documents as the two phases give, without the work file between."""
     stats = Stats()
     ingest_rejects: list[Reject] = []
-    docs = [as_ingested(doc) for doc in ingested(ctx, rank, ingest_rejects, stats)]
+    docs = [doc if is_as_ingested(doc) else as_ingested(doc) for doc in ingested(ctx, rank, ingest_rejects, stats)]
     stats.inc("ingest.documents", len(docs))
     ctx.store.write_text(rejects_text(ingest_rejects), "rejects", f"ingest-{rank:05d}.jsonl")
     rejects: list[Reject] = []

@@ -17,6 +17,7 @@ import builder
 from builder import pipeline
 from builder.config import BoilerplateConfig, BuildConfig, InputConfig, RunOptions
 from builder.context import BuildContext
+from builder.document import Document
 from builder.pipeline import FAULT_AFTER_MARKER, FAULT_BEFORE_MARKER, phases, plan_tasks
 from builder.readers import InputFile
 from builder.stages import boilerplate
@@ -107,6 +108,18 @@ def test_the_single_phase_gives_the_same_release_as_the_two(tmp_path: Path, monk
         assert (tmp_path / "fused" / "reports" / "v1.0.0" / report).read_bytes() == (tmp_path / "split" / "reports" / "v1.0.0" / report).read_bytes()
     assert fused.manifest["accounting"] == split.manifest["accounting"]
     assert fused.manifest["accounting"]["duplicates"] == 1 and fused.manifest["accounting"]["rejects"] == 1
+
+
+def test_a_document_is_as_ingested_only_when_the_work_file_would_give_it_back_unchanged():
+    doc = Document(id="i", text="Some text", path="a.jsonl", record=2, raw_hash="r", title="T", published="2020-01-01")
+    doc.source_text = doc.text
+    assert pipeline.is_as_ingested(doc) and pipeline.as_ingested(doc) == doc
+    for name, value in [("language", "en"), ("n_tokens", 3), ("segments", [{"start": 0}]), ("boilerplate", "x"),
+                        ("source_text", "Some  text"), ("pii", {"emails": 1, "phones": 0, "ips": 0})]:
+        changed = pipeline.as_ingested(doc)
+        setattr(changed, name, value)
+        assert not pipeline.is_as_ingested(changed), name
+        assert pipeline.as_ingested(changed) == doc  # the round trip drops what the work file does not keep
 
 
 @pytest.mark.parametrize("fault", [FAULT_BEFORE_MARKER, FAULT_AFTER_MARKER])
