@@ -40,9 +40,33 @@ _MONTHS.update({name: number for number, names in enumerate([
     "novembre noviembre novembro",
     "décembre decembre dezember diciembre dicembre dezembro",
 ], start=1) for name in names.split()})
-# (the lookahead on the first letters lets most positions fail before the long alternation is tried)
+
+
+def _trie_alternation(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, written as a trie (each common prefix once): the engine tries
+    a branch per letter instead of every word in turn. Longer words are tried first, as in a list
+    sorted by length; here the order cannot change a match anyway, since a month name is followed
+    by a non-letter in every date form, so at most one name fits at a position."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
+
+
+# (the lookahead on the first letters lets most positions fail before the alternation is tried)
 _MONTH = (r"(?=[" + "".join(sorted({name[0] for name in _MONTHS})) + r"])(?P<month>"
-          + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?")
+          + _trie_alternation(_MONTHS) + r")\.?")
 _DATE_PATTERNS = [
     # 2017-09-07, 2017/09/07, 2017.09.07, with an optional time after
     re.compile(r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),

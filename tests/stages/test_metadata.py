@@ -6,7 +6,7 @@ import pytest
 from builder.config import MetadataConfig
 from builder.document import Document
 from builder.stages import metadata
-from builder.stages.metadata import find_author, find_dateline, find_published, find_title, parse_date, source_from_url
+from builder.stages.metadata import _trie_alternation, find_author, find_dateline, find_published, find_title, parse_date, source_from_url
 from builder.stages.normalize import normalize_text
 from builder.stats import Stats
 
@@ -181,3 +181,13 @@ def test_bylines_in_other_languages_need_a_capitalised_name():
     # the same words open ordinary sentences
     assert find_author("# Le festival\n\nPar ailleurs, le maire a parlé.\n\nLe texte.") is None
     assert find_author("# Windpark\n\nVon den Gästen kamen viele.\n\nDer Text.") is None
+
+
+def test_trie_alternation_matches_the_words_and_nothing_else():
+    import re
+
+    pattern = re.compile(_trie_alternation(["mar", "march", "mars", "may", "août"]))
+    for word in ("mar", "march", "mars", "may", "août"):
+        assert pattern.fullmatch(word)
+    for other in ("ma", "marc", "marchs", "mays", "aout", ""):
+        assert not pattern.fullmatch(other)
