@@ -37,7 +37,7 @@ def test_word_measures_agree_on_random_whitespace():
     """Both ways of measuring (the ASCII shortcut and split/join) give the definition's answer."""
     rng = random.Random(7)
     pieces = ["word", "Harbour", "x", " ", "  ", "\n", "\n\n", "\n\n\n", "\n ", "\t", "\r", "\x0b", "\x1c", "\u00a0", "caf\u00e9", "\u3000"]
-    plain = ["word", "Harbour", "x", " ", "\n", "\n\n"]  # mostly texts the shortcut takes
+    plain = ["word", "Harbour", "x", " ", "\n", "\n\n", "\n\n\n"]  # mostly texts the shortcut takes
     shortcut = 0
     for i in range(3000):
         text = "".join(rng.choice(pieces if i % 2 else plain) for _ in range(rng.randint(0, 12)))
