@@ -356,8 +356,15 @@ def _utf8_words(low: str, limit: int | None = None) -> list[bytes] | None:
     return spaced.split() if limit is None else spaced.split(None, limit)[:limit]
 
 
-def stopword_density(low: str, stop: frozenset[str]) -> float:
-    """Share of the words of a lower-cased text that are stop words."""
+def stopword_density(low: str, stop: frozenset[str], stop_bytes: frozenset[bytes] | None = None) -> float:
+    """Share of the words of a lower-cased text that are stop words (`stop_bytes`: the same list as
+    UTF-8 bytes, when the caller has it at hand)."""
+    if low.isascii():
+        # (most prose: its words as ASCII bytes, the same split as `_utf8_words`, with no call in between)
+        words = low.encode("ascii").translate(_PUNCT_TO_SPACE).split()
+        if stop_bytes is None:
+            stop_bytes = _stop_bytes(stop)
+        return sum(map(stop_bytes.__contains__, words)) / len(words) if words else 0.0
     encoded = _utf8_words(low)
     if encoded is None:
         words = words_of(low)
@@ -596,7 +603,13 @@ def units_of(text: str) -> list[Unit]:
         if _has_markup(line):
             clean, links, low, key, key_hash = _markup_line_facts(line)
         else:
-            clean, links, low, key, key_hash = _facts(*_plain_with_links(line))
+            # a plain line (most prose): `_plain_with_links` and `_facts` written out, with the key
+            # of an ASCII line (`_key_bytes`) made by the table alone
+            clean = line.strip()
+            links = _bare_url_chars(clean) if "http" in clean or "www." in clean or "@" in clean else 0
+            low = clean.lower()
+            key = low.encode("ascii").translate(_KEY_DIGITS, _KEY_DELETE) if low.isascii() else _key_bytes(low)
+            key_hash = _hash(key)
         if last is not None:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
@@ -660,6 +673,7 @@ class _DocContext:
 
     cfg: BoilerplateConfig
     stop: frozenset[str]  # stop words of the document's language (empty: language-independent)
+    stop_bytes: frozenset[bytes]  # the same stop words as UTF-8 bytes
     templates: Mapping[int, int]
     n_source_docs: int
     title_key: bytes
@@ -747,7 +761,7 @@ def _classify_by_content(unit: Unit, low: str, hard_rules: list[_Rule], soft_rul
     if not ctx.stop:
         unit.cls, unit.reason = (GOOD, "prose") if size > cfg.length_high else (NEARGOOD, "near-prose")
         return
-    density = stopword_density(low, ctx.stop)
+    density = stopword_density(low, ctx.stop, ctx.stop_bytes)
     if density >= cfg.stopwords_high:
         if size > cfg.length_high:
             unit.cls, unit.reason = GOOD, "prose"
@@ -906,9 +920,11 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
                 html_main: list[bool] | None = None) -> None:
     """Label every unit (in place). `html_main` marks units the HTML extractor kept as main content:
     the others are boilerplate and only the rules run on the kept ones."""
+    stop = stopwords(language) if language else frozenset()
     ctx = _DocContext(
         cfg=cfg,
-        stop=stopwords(language) if language else frozenset(),
+        stop=stop,
+        stop_bytes=_stop_bytes(stop),
         templates=templates or {},
         n_source_docs=n_source_docs,
         title_key=_key_bytes(clean_markdown(title).lower()) if title else b"",
