@@ -808,14 +808,25 @@ def _promote_runs(units: list[Unit], cfg: BoilerplateConfig, length_scale: float
         run = []
 
 
+def _indexes_of(items: list[str], value: str) -> list[int]:
+    """The indexes at which `value` stands in `items`, in order (list.index steps in C)."""
+    found: list[int] = []
+    i = -1
+    try:
+        while True:
+            i = items.index(value, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
+
+
 def _context(units: list[Unit]) -> None:
     """jusText's context pass: short units take their neighbours' class, near-good units become
     body unless boilerplate sits on both sides."""
     classes = [u.cls for u in units]
     revised = list(classes)
-    for i, c in enumerate(classes):
-        if c != SHORT:
-            continue
+    # (the indexes of short and near-good units found in C: most units are neither)
+    for i in _indexes_of(classes, SHORT):
         before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
         if before == after == GOOD:
             revised[i] = GOOD
@@ -825,9 +836,7 @@ def _context(units: list[Unit]) -> None:
             revised[i] = GOOD if _neighbour(classes, i, -1, False) == NEARGOOD else BAD
         else:
             revised[i] = GOOD if _neighbour(classes, i, 1, False) == NEARGOOD else BAD
-    for i, c in enumerate(revised):
-        if c != NEARGOOD:
-            continue
+    for i in _indexes_of(revised, NEARGOOD):
         before, after = _neighbour(revised, i, -1, True, "edge"), _neighbour(revised, i, 1, True, "edge")
         # the document's edges count as boilerplate (jusText), unless there is nothing else: then
         # the near-prose units are all the document has
@@ -1023,9 +1032,11 @@ def _language_for(text: str, cfg: BoilerplateConfig) -> str:
 def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
     body, boilerplate, segments = _assemble(units, cfg.body_format)
     reasons: dict[str, int] = {}
-    for unit in units:
-        kind = _labelled_kind(unit.label, unit.reason)
-        reasons[kind] = reasons.get(kind, 0) + 1
+    # (the units counted per label and reason in C, then each distinct pair named once; the kinds
+    # keep the order in which the units first show them)
+    for (label, reason), n in Counter([(unit.label, unit.reason) for unit in units]).items():
+        kind = _labelled_kind(label, reason)
+        reasons[kind] = reasons.get(kind, 0) + n
     return Split(body, boilerplate, segments, language, reasons)
 
 
