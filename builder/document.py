@@ -16,7 +16,7 @@ import pyarrow as pa
 import xxhash
 
 from builder.schema import document_schema
-from builder.stages.exact_dedup import exact_key, word_measures
+from builder.stages.exact_dedup import canonical_measures, exact_key, word_measures
 
 
 def hash128(data: str | bytes) -> str:
@@ -112,12 +112,24 @@ class Document:
     # (text, its words, exact key, canonical length): measured once however many stages and the
     # row ask, measured again if the text changes.
     _measures: tuple[str, int, int, int] | None = field(default=None, repr=False, compare=False)
+    # (text, its canonical form) when a stage found that form on the way (normalize does for most
+    # texts): the measures then follow from it without splitting the text.
+    _canonical: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
     def _measured(self) -> tuple[str, int, int, int]:
         cached = self._measures
         if cached is None or cached[0] is not self.text:
-            cached = self._measures = (self.text, *word_measures(self.text))
+            known = self._canonical
+            if known is not None and known[0] is self.text:
+                cached = self._measures = (self.text, *canonical_measures(known[1]))
+            else:
+                cached = self._measures = (self.text, *word_measures(self.text))
         return cached
+
+    def know_canonical(self, canonical: str) -> None:
+        """Record the canonical form of the current text: its words joined by single spaces (see
+        stages/exact_dedup.py). Only for a form that is exactly that: it is not checked."""
+        self._canonical = (self.text, canonical)
 
     def word_count(self) -> int:
         """Whitespace-separated words of `text` (the row's n_words)."""

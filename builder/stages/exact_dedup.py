@@ -20,6 +20,11 @@ def key_of_canonical(canonical: str) -> int:
     return xxhash.xxh3_64_intdigest(canonical.encode("utf-8", "surrogatepass")) >> 1
 
 
+def canonical_measures(canonical: str) -> tuple[int, int, int]:
+    """(words, exact key, length) of a text already in canonical form (see word_measures)."""
+    return (canonical.count(" ") + 1 if canonical else 0), key_of_canonical(canonical), len(canonical)
+
+
 # The ASCII whitespace that str.split() splits on, other than space and newline.
 _ODD_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
 

@@ -52,49 +52,67 @@ def _has_controls(text: str) -> bool:
     return (b"\xc2" in data and _C1_UTF8.search(data) is not None) or any(c in text for c in _INVISIBLES)
 
 
-def _needs_space_work(text: str) -> bool:
-    """Whether the space passes would change anything (most texts: no). A text with characters
-    above U+00FF is searched as UTF-8 bytes, about 1.7x as fast for two-character needles."""
+def _space_check(text: str) -> tuple[bool, str | None]:
+    """Whether the space passes would change anything (most texts: no) and, for an ASCII text
+    that needs none, its non-empty lines joined by single spaces (else None). A text with
+    characters above U+00FF is searched as UTF-8 bytes, about 1.7x as fast for two-character
+    needles."""
     if text.startswith(" ") or text.endswith(" ") or "\t" in text:
-        return True
+        return True, None
     if text.isascii():
         # Its non-empty lines joined by single spaces have two spaces touching, or one at an end,
         # exactly when a line holds two spaces or starts or ends with one: one search for a
         # two-character needle made of a frequent character instead of three (about 2x as fast).
         joined = " ".join(filter(None, text.split("\n")))
-        return "  " in joined or joined.startswith(" ") or joined.endswith(" ")
+        if "  " in joined or joined.startswith(" ") or joined.endswith(" "):
+            return True, None
+        return False, joined
     data = text.encode("utf-8", "surrogatepass")
-    return b"  " in data or b" \n" in data or b"\n " in data or any(c in text for c in _ODD_SPACE_CHARS)
+    return b"  " in data or b" \n" in data or b"\n " in data or any(c in text for c in _ODD_SPACE_CHARS), None
 
 
 def normalize_text(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> str:
     """Normalised text: one Unicode form, `\\n` newlines, no controls, single spaces inside lines,
     no trailing spaces, at most `max_blank_lines` blank lines in a row, no leading/trailing blank lines.
     Leading spaces of a line are kept, up to 8 (markdown indentation is meaningful)."""
+    return normalize_with_canonical(text, cfg)[0]
+
+
+def normalize_with_canonical(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> tuple[str, str | None]:
+    """(normalised text, its canonical form or None). The canonical form (the words joined by
+    single spaces, what exact dedup hashes: see exact_dedup.canonical_text) comes for free when
+    the text is ASCII and needs no space work, so the word count need not split the text again."""
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
         text = _LINE_SEPARATORS.sub("\n", text)
     if cfg.strip_control and _has_controls(text):
         text = _CONTROL.sub("", text)
     if not unicodedata.is_normalized(cfg.unicode_form, text):
         text = unicodedata.normalize(cfg.unicode_form, text)
-    if _needs_space_work(text):
+    needs_space_work, joined = _space_check(text)
+    if needs_space_work:
         text = _INNER_SPACES.sub(" ", text)
         text = _TRAILING_SPACES.sub("", text)
         text = _INDENT.sub(_indent, text)
     blank_run = "\n" * (cfg.max_blank_lines + 2)
     if blank_run in text:
         text = re.sub(r"\n{%d,}" % (cfg.max_blank_lines + 2), "\n" * (cfg.max_blank_lines + 1), text)
-    return text.strip("\n")
+    # The joined lines are the canonical form when no whitespace but spaces and newlines is left:
+    # tabs made the space check say yes, controls (\x0b, \x0c, \x1c-\x1f) are gone when stripped,
+    # and \r became a newline. Collapsing blank lines and stripping newlines leave them as they are.
+    canonical = joined if cfg.strip_control else None
+    return text.strip("\n"), canonical
 
 
 def run(docs: Iterable[Document], cfg: NormalizeConfig, stats: Stats) -> Iterator[Document]:
     for doc in docs:
         if doc.reject is None and doc.html is None:
-            normalized = normalize_text(doc.text, cfg)
+            normalized, canonical = normalize_with_canonical(doc.text, cfg)
             if normalized != doc.text:
                 stats.inc("normalize.changed")
             doc.text = normalized
             doc.source_text = normalized
+            if canonical is not None:
+                doc.know_canonical(canonical)
             if not normalized:
                 doc.drop("empty_text", "no text left after normalisation")
         yield doc

@@ -1,6 +1,6 @@
 from builder.config import NormalizeConfig
 from builder.document import Document
-from builder.stages.normalize import normalize_text, run
+from builder.stages.normalize import normalize_text, normalize_with_canonical, run
 from builder.stats import Stats
 
 
@@ -31,7 +31,7 @@ def test_the_quick_checks_say_exactly_when_the_passes_change_a_text():
     character and on random mixtures of them with ASCII and non-ASCII text."""
     import random
 
-    from builder.stages.normalize import _CONTROL, _INDENT, _INNER_SPACES, _TRAILING_SPACES, _has_controls, _needs_space_work
+    from builder.stages.normalize import _CONTROL, _INDENT, _INNER_SPACES, _TRAILING_SPACES, _has_controls, _space_check
 
     def spaces_change(text: str) -> bool:
         after = _INDENT.sub(lambda m: " " * min(len(m.group(0)), 8), _TRAILING_SPACES.sub("", _INNER_SPACES.sub(" ", text)))
@@ -46,9 +46,9 @@ def test_the_quick_checks_say_exactly_when_the_passes_change_a_text():
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         assert _has_controls(text) is (_CONTROL.search(text) is not None), repr(text)
-        assert _needs_space_work(text) is searched_for_space_work(text), repr(text)
+        assert _space_check(text)[0] is searched_for_space_work(text), repr(text)
         if spaces_change(text):
-            assert _needs_space_work(text), repr(text)
+            assert _space_check(text)[0], repr(text)
 
 
 def searched_for_space_work(text: str) -> bool:
@@ -59,3 +59,33 @@ def searched_for_space_work(text: str) -> bool:
         "  " in text or " \n" in text or "\n " in text or "\t" in text or text.startswith(" ") or text.endswith(" ")
         or re.search("[\u00a0\u2000-\u200a\u202f\u205f\u3000]", text) is not None
     )
+
+
+def test_the_canonical_form_found_on_the_way_is_the_words_joined_by_single_spaces():
+    """Whenever normalisation gives the canonical form, it is exactly what exact dedup would make of
+    the normalised text, and a document's measures from it are the measures of its text."""
+    import random
+
+    from builder.stages.exact_dedup import canonical_text, word_measures
+
+    rng = random.Random(3)
+    pieces = ["word", "Harbour", "x", " ", "  ", "\n", "\n\n", "\n\n\n\n", "\n ", " \n", "\t", "\r\n", "\x0b", "\x0c",
+              "\x1c", "\x1f", "\u00a0", "caf\u00e9", "\u2028"]
+    plain = ["word", "Harbour", "x", " ", "\n", "\n\n", "\n\n\n"]
+    configs = [NormalizeConfig(), NormalizeConfig(strip_control=False), NormalizeConfig(max_blank_lines=0, unicode_form="NFKC")]
+    given = 0
+    for i in range(3000):
+        text = "".join(rng.choice(pieces if i % 2 else plain) for _ in range(rng.randint(0, 14)))
+        for cfg in configs:
+            normalized, canonical = normalize_with_canonical(text, cfg)
+            assert normalized == normalize_text(text, cfg)
+            if canonical is not None:
+                given += 1
+                assert canonical == canonical_text(normalized), (text, cfg)
+            [doc] = run([Document(id="", text=text, path="a.md", record=1, raw_hash="0")], cfg, Stats())
+            assert (doc.word_count(), *doc.exact_key()) == word_measures(doc.text), (text, cfg)
+    assert given > 1000  # many plain texts give it
+    assert normalize_with_canonical("Tab\tseparated words")[1] is None
+    assert normalize_with_canonical("caf\u00e9 au lait")[1] is None
+    assert normalize_with_canonical("Two  spaces\n\n\nand lines\n")[1] is None
+    assert normalize_with_canonical("One space\n\n\nand lines\n") == ("One space\n\nand lines", "One space and lines")
