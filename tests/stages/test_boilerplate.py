@@ -216,6 +216,16 @@ def test_stopword_density_is_the_same_on_the_bytes_path_and_the_text_path():
         assert boilerplate.stopword_density(low, stop) == sum(w in stop for w in words) / len(words)
     # the ideographic space separates words on the text path: two stop words of three
     assert boilerplate.stopword_density("the\u3000and\u3000x", stop) == pytest.approx(2 / 3)
+    # the list as bytes, when the caller passes it, counts the same words
+    as_bytes = frozenset(word.encode("utf-8") for word in stop)
+    for low in ["the river, and (the) weir", "über die brücke und the", "", "..."]:
+        assert boilerplate.stopword_density(low, stop, as_bytes) == boilerplate.stopword_density(low, stop)
+
+
+def test_indexes_of_lists_every_place_of_a_value_in_order():
+    assert boilerplate._indexes_of(["short", "good", "short", "short"], "short") == [0, 2, 3]
+    assert boilerplate._indexes_of(["good", "bad"], "short") == []
+    assert boilerplate._indexes_of([], "short") == []
 
 
 def test_words_of_stops_at_the_limit():
