@@ -793,6 +793,8 @@ def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool, edg
 def _promote_runs(units: list[Unit], cfg: BoilerplateConfig, length_scale: float = 1.0) -> None:
     """Near-prose units in a run of prose (no boilerplate between) of at least two paragraphs and
     2 x length_high chars are prose: news paragraphs are often shorter than jusText's 200 chars."""
+    if NEARGOOD not in [unit.cls for unit in units]:
+        return  # (most documents: nothing to promote, no run to measure)
     run: list[Unit] = []
     for unit in units + [None]:  # type: ignore[list-item]
         if unit is not None and unit.cls in (GOOD, NEARGOOD, SHORT):
