@@ -19,6 +19,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from builder.config import PiiConfig
 from builder.document import Document
@@ -98,12 +99,39 @@ def find_emails(text: str, precheck: bool = True) -> list[PiiMatch]:
     return found
 
 
-def _phone_starts(text: str) -> list[int]:
+def _mark_digit_positions(text: str) -> tuple[list[int], list[int]]:
+    """(positions of "-digit", positions of ".digit"): the phone and IPv4 searches share them."""
+    dashes = [m.start() for m in _DASH_DIGIT.finditer(text)] if "-" in text else []
+    dots = [m.start() for m in _DOT_DIGIT.finditer(text)] if "." in text else []
+    return dashes, dots
+
+
+def _phone_starts(text: str, marks: tuple[list[int], list[int]] | None = None) -> list[int]:
     """Every position where a `_PHONE` match can begin."""
     # A search for one character (memchr) skips a scan of the text for a mark it does not have.
     starts = [m.start() for m in _PLUS_DIGIT.finditer(text)] if "+" in text else []
     starts += [m.start() for m in _PAREN_DIGIT.finditer(text)] if "(" in text else []
-    starts += [m.start() - 3 for pattern in (_DASH_DIGIT, _DOT_DIGIT) for m in pattern.finditer(text) if m.start() >= 3]
+    dashes, dots = _mark_digit_positions(text) if marks is None else marks
+    # The 3-3-4 grouping has its second "-digit" or ".digit" 4 characters after its first: a
+    # mark without one there cannot begin it (most "-digit" and ".digit" are ranges and decimals).
+    if dashes or dots:
+        seconds = set(dashes).union(dots)
+        starts += [at - 3 for at in (*dashes, *dots) if at >= 3 and at + 4 in seconds]
+    return starts
+
+
+def _ipv4_starts(dots: list[int]) -> list[int]:
+    """Every position where an `_IPV4` match can begin: 1 to 3 characters before a ".digit"
+    followed by two more, each 2 to 4 characters after the one before (a.b.c.d, 1 to 3 digits each)."""
+    if len(dots) < 3:
+        return []
+    present = set(dots)
+    starts = []
+    for at in dots:
+        for second in (at + 2, at + 3, at + 4):
+            if second in present and any(third in present for third in (second + 2, second + 3, second + 4)):
+                starts += [at - k for k in (1, 2, 3) if at >= k]
+                break
     return starts
 
 
@@ -117,9 +145,10 @@ def _label_starts(text: str) -> list[int] | None:
     return triggers.starts(PHONE_LABEL_WORDS)
 
 
-def find_phones(text: str, precheck: bool = True) -> list[PiiMatch]:
+def find_phones(text: str, precheck: bool = True, marks: tuple[list[int], list[int]] | None = None) -> list[PiiMatch]:
+    """`marks`: the text's `_mark_digit_positions`, when the caller has them."""
     found = []
-    for m in match_at(_PHONE, text, _phone_starts(text)) if precheck else _PHONE.finditer(text):
+    for m in match_at(_PHONE, text, _phone_starts(text, marks)) if precheck else _PHONE.finditer(text):
         value = m.group().rstrip(" .-/")
         if not 7 <= _digits(value) <= 15:
             continue
@@ -139,10 +168,11 @@ def find_phones(text: str, precheck: bool = True) -> list[PiiMatch]:
     return sorted(found, key=lambda p: p.start)
 
 
-def find_ips(text: str, precheck: bool = True) -> list[PiiMatch]:
+def find_ips(text: str, precheck: bool = True, marks: tuple[list[int], list[int]] | None = None) -> list[PiiMatch]:
+    """`marks`: the text's `_mark_digit_positions`, when the caller has them."""
     found = []
     if precheck:
-        ipv4 = match_at(_IPV4, text, [m.start() - k for m in _DOT_DIGIT.finditer(text) for k in (1, 2, 3) if m.start() >= k])
+        ipv4 = match_at(_IPV4, text, _ipv4_starts((_mark_digit_positions(text) if marks is None else marks)[1]))
     else:
         ipv4 = _IPV4.finditer(text)
     for m in ipv4:
@@ -166,7 +196,7 @@ def may_hold_pii(text: str) -> bool:
     if "@" in text or ":" in text:
         return True
     digits = sum(map(text.count, "0123456789")) if text.isascii() else len(_DIGIT.findall(text))
-    return digits >= _PHONE_MIN_DIGITS or (digits >= _IPV4_MIN_DIGITS and "." in text)
+    return digits >= _PHONE_MIN_DIGITS or (digits >= _IPV4_MIN_DIGITS and text.count(".") >= 3)
 
 
 def find_pii(text: str, precheck: bool = True) -> list[PiiMatch]:
@@ -174,7 +204,8 @@ def find_pii(text: str, precheck: bool = True) -> list[PiiMatch]:
     With `precheck` (the default) each pattern is tried only where a match can begin; the result
     is the same as without."""
     chosen: list[PiiMatch] = []
-    for match in find_emails(text, precheck) + find_ips(text, precheck) + find_phones(text, precheck):
+    marks = _mark_digit_positions(text) if precheck else None
+    for match in find_emails(text, precheck) + find_ips(text, precheck, marks) + find_phones(text, precheck, marks):
         if not any(match.start < c.end and c.start < match.end for c in chosen):
             chosen.append(match)
     return sorted(chosen, key=lambda m: m.start)
@@ -205,14 +236,13 @@ def count_pii(matches: Iterable[PiiMatch]) -> dict[str, int]:
     }
 
 
+@lru_cache(maxsize=4096)  # a site's footer notice recurs on every page
+def _redacted_licence_text(text: str) -> str:
+    return redact(text) if may_hold_pii(text) else text
+
+
 def _redact_licence_fields(doc: Document) -> None:
-    redacted: dict[str, str] = {}  # the notice recurs as evidence: each text is searched once
-
-    def clean(text: str) -> str:
-        if text not in redacted:
-            redacted[text] = redact(text) if may_hold_pii(text) else text
-        return redacted[text]
-
+    clean = _redacted_licence_text
     if doc.copyright_notice:
         doc.copyright_notice = clean(doc.copyright_notice)
     doc.copyright_holders = [clean(holder) for holder in doc.copyright_holders]

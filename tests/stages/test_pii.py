@@ -80,7 +80,7 @@ FRAGMENTS = [
     "jane.roe@example.org", "x@y.co", "a%b@example.net", "a" * 64, "b" * 63, "@example.org", ".org", "example",
     "Tel", "TEL:", "tel.", "telephone ", "Phone", "ph", "Mobıle: ", "whatſapp", "Fax", "call ", "Tél. ", "teléfono ", "no. ", "Nr",
     "number ", "v", "version ", "release ", "ISBN ", "ORCID ", "$", "€", "(555) 123-4567", "+1 555 123 4567", "555.123.4567",
-    "1-555-123-4567", "+49 (30) 1234567",
+    "1-555-123-4567", "+49 (30) 1234567", "1.22.333.4", "12.3", "123-45", "-67", ".8", "4.5-6", "10.20.30",
 ]
 
 
@@ -114,3 +114,5 @@ def test_text_without_the_marks_of_pii_holds_none():
     assert skipped >= 50  # the check does skip texts
     assert pii.may_hold_pii("call 555 1234 567") and pii.may_hold_pii("at 10.0.0.1") and pii.may_hold_pii("٣٤٥٦٧٨٩ ٣")
     assert not pii.may_hold_pii("© 2016 Example News") and not pii.may_hold_pii("Jane Roe, Example Media Inc.")
+    # an IPv4 address has three dots: a notice with a year and two full stops holds none
+    assert not pii.may_hold_pii("© 2016 Example News. All rights reserved.") and pii.may_hold_pii("1.2.3.4")
