@@ -170,6 +170,17 @@ class TriggerWords:
             self._latin1_automaton = ahocorasick_rs.BytesAhoCorasick(
                 [word.encode("latin-1") for word in self._latin1_words], implementation=ahocorasick_rs.Implementation.DFA
             )
+        # The same words for a Latin-1 text lower-cased as bytes (`bytes.lower`, a third of the cost
+        # of `str.lower`), which lowers only A-Z: a word with a non-ASCII letter ('tél') is also
+        # looked for with that letter in upper case ('tÉl'), as `fold` would have lowered it.
+        self._cased_words: tuple[str, ...] = ()
+        self._cased_automaton = None
+        if self._latin1_automaton is not None:
+            cased = [(variant, word) for word in self._latin1_words for variant in _upper_variants(word)]
+            self._cased_words = tuple(word for _, word in cased)
+            self._cased_automaton = ahocorasick_rs.BytesAhoCorasick(
+                [variant.encode("latin-1") for variant, _ in cased], implementation=ahocorasick_rs.Implementation.DFA
+            )
 
     def positions(self, low: str) -> dict[str, list[int]]:
         """word -> every start of it in `low`, overlapping occurrences included, ascending."""
@@ -192,15 +203,51 @@ class TriggerWords:
         return found
 
 
+    def scan(self, text: str) -> TextTriggers | None:
+        """The words of `text` (not folded), as `TextTriggers(fold(text), self)` finds them; None
+        when folding moves characters (see `fold`)."""
+        if self._cased_automaton is not None:
+            try:
+                latin1 = text.encode("latin-1")
+            except UnicodeEncodeError:
+                latin1 = None
+            if latin1 is not None:  # lower-casing a Latin-1 text never changes its length
+                found: dict[str, list[int]] = {}
+                words = self._cased_words
+                for index, start, _ in self._cased_automaton.find_matches_as_indexes(latin1.lower(), overlapping=True):
+                    found.setdefault(words[index], []).append(start)
+                return TextTriggers(None, self, found=found, text=text)
+        low = fold(text)
+        return None if low is None else TextTriggers(low, self)
+
+
+def _upper_variants(word: str) -> list[str]:
+    """`word` and its spellings with non-ASCII Latin-1 letters in upper case ('tél', 'tÉl')."""
+    variants = [""]
+    for char in word:
+        upper = char.upper()
+        forms = [char, upper] if not char.isascii() and upper != char and len(upper) == 1 and upper <= "\xff" else [char]
+        variants = [variant + form for variant in variants for form in forms]
+    return variants
+
+
 class TextTriggers:
     """The trigger words of one text: the rarer ones (every `Where.words`) found in one pass;
     common start words ("all", "you", "may") looked for only when a needed word is there."""
 
-    def __init__(self, low: str, words: TriggerWords):
-        self.low = low
+    def __init__(self, low: str | None, words: TriggerWords, found: dict[str, list[int]] | None = None, text: str = ""):
+        self._low = low
+        self._text = text  # folded on demand when `low` is not given
         self._indexed = words.word_set
-        self.found = words.positions(low)  # indexed word -> positions, for the words present
+        self.found = words.positions(low) if found is None else found  # indexed word -> positions, for the words present
         self._common: dict[str, list[int]] = {}
+
+    @property
+    def low(self) -> str:
+        """The folded text (most texts never need it: only the common start words are searched in it)."""
+        if self._low is None:
+            self._low = fold(self._text)
+        return self._low
 
     def has(self, words: Iterable[str]) -> bool:
         return not self.found.keys().isdisjoint(words)
@@ -664,13 +711,11 @@ def text_triggers(text: str, words: TriggerWords | None = None) -> TextTriggers 
     """The trigger words (all the detectors' and the phone labels, or `words`) of one text; None:
     scan it in full."""
     if words is not None:
-        low = fold(text)
-        return None if low is None else TextTriggers(low, words)
+        return words.scan(text)
     for scanned, triggers in _RECENT_SCANS:
         if scanned is text:
             return triggers
-    low = fold(text)
-    triggers = None if low is None else TextTriggers(low, _trigger_words())
+    triggers = _trigger_words().scan(text)
     _RECENT_SCANS.append((text, triggers))
     del _RECENT_SCANS[:-_RECENT_SCANS_KEPT]
     return triggers

@@ -293,6 +293,21 @@ def test_latin1_texts_are_searched_as_bytes_with_the_same_positions():
     assert licensing._trigger_words().positions("tél ©") == {"tél": [0], "©": [4]}
 
 
+def test_scan_of_a_text_finds_what_a_search_of_its_fold_finds():
+    """A Latin-1 text is lower-cased as bytes (A-Z only): upper-case accented letters ('TÉL')
+    are still found, and texts of other characters take the folded path."""
+    words = licensing._trigger_words()
+    texts = ["TÉL. 01 23 45 67 89", "Tél: © CAFÉ CC\xa0BY", "COPYRIGHT © 2020 ÀÉÎ", "İstanbul tÉl", "ſtrasse TEL", "Ω tél ©", ""]
+    for text in texts:
+        low = licensing.fold(text)
+        expected = None if low is None else {word: at for word in words.words if (at := licensing._find_all(low, word))}
+        scanned = words.scan(text)
+        assert (None if scanned is None else scanned.found) == expected, text
+        if scanned is not None:
+            assert scanned.low == low
+    assert words.scan("TÉL ©").found == {"tél": [0], "©": [4]}
+
+
 def test_one_scan_serves_licensing_and_pii():
     from builder.stages import pii
 
