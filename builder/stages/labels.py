@@ -34,6 +34,7 @@ LabelTable = dict[str, dict[str, str]]
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _WWW = re.compile(r"^www\d*\.")
+_QUERY_OR_FRAGMENT = re.compile(r"[?#]")
 # Second-level labels under a country code that are public suffixes in practice (co.uk, com.au).
 _GENERIC_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "nic"})
 # Path segments of a URL tried against entries that carry a path.
@@ -50,7 +51,7 @@ def split_source(source_or_url: str) -> tuple[str, list[str]]:
     scheme, user, port, `www.`, query or fragment. ('', []) when there is no host."""
     text = (source_or_url or "").strip().lower()
     text = _SCHEME.sub("", text)
-    text = re.split(r"[?#]", text, maxsplit=1)[0]
+    text = _QUERY_OR_FRAGMENT.split(text, maxsplit=1)[0]
     host, _, path = text.partition("/")
     host = host.rsplit("@", 1)[-1]
     if not host.startswith("["):  # keep IPv6 literals whole
@@ -81,10 +82,11 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
-def _candidate_hosts(host: str) -> list[str]:
+@lru_cache(maxsize=65536)  # a site's host recurs on every page (and _is_ip raises for every name)
+def _candidate_hosts(host: str) -> tuple[str, ...]:
     """The host, then each parent down to its registered domain (most specific first)."""
     if _is_ip(host):
-        return [host]
+        return (host,)
     floor = registered_domain(host)
     hosts = [host]
     while host != floor and "." in host:
@@ -92,7 +94,7 @@ def _candidate_hosts(host: str) -> list[str]:
         hosts.append(host)
         if not host.endswith(floor):  # the host is not under its own registered domain: stop
             break
-    return hosts
+    return tuple(hosts)
 
 
 def match(source_or_url: str | None, table: Mapping[str, Mapping[str, str]]) -> tuple[str | None, dict[str, str]]:
