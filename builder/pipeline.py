@@ -40,7 +40,6 @@ from builder.context import BuildContext
 from builder.document import Document, RawRecord, Reject, document_id, rows_table
 from builder.memory import use_build_allocator
 from builder.readers import InputFile, read
-from builder.schema import table_from_rows
 from builder.stages import boilerplate, labels, language, licensing, metadata, normalize, pii, quality, tokens
 from builder.stats import Stats
 
@@ -187,23 +186,23 @@ def ingest(ctx: BuildContext, rank: int) -> Stats:
     """Ingest one input task and count its lines per source for the templates phase."""
     stats = Stats()
     rejects: list[Reject] = []
-    rows = []
+    docs = []
     line_df: defaultdict[str, Counter[int]] = defaultdict(Counter)  # per source: documents each line key is in
     source_docs: Counter[str] = Counter()
     for doc in ingested(ctx, rank, rejects, stats):
-        rows.append(ingest_record(doc))
+        docs.append(doc)
         source = doc.source or ""
         source_docs[source] += 1
         line_df[source].update(boilerplate.line_keys(doc.source_text or doc.text))  # a C loop over the keys
     store = ctx.store
-    store.write_parquet(table_from_rows(rows, INGEST_SCHEMA), "ingest", f"{rank:05d}.parquet")
+    store.write_parquet(ingest_table(docs), "ingest", f"{rank:05d}.parquet")
     store.write_parquet(line_counts_table(line_df), "lines", f"{rank:05d}.parquet")
     store.write_parquet(
         pa.table([list(source_docs), list(source_docs.values())], schema=SOURCES_SCHEMA),
         "lines", f"{rank:05d}.sources.parquet",
     )
     store.write_text(rejects_text(rejects), "rejects", f"ingest-{rank:05d}.jsonl")
-    stats.inc("ingest.documents", len(rows))
+    stats.inc("ingest.documents", len(docs))
     return stats
 
 
@@ -331,6 +330,13 @@ def ingest_record(doc: Document) -> dict:
     return {name: getattr(doc, name) for name in INGEST_SCHEMA.names}
 
 
+def ingest_table(docs: list[Document]) -> pa.Table:
+    """The ingest work file of `docs`: the table of their ingest records, built column by column."""
+    return pa.Table.from_arrays(
+        [pa.array(list(map(attrgetter(f.name), docs)), f.type) for f in INGEST_SCHEMA], schema=INGEST_SCHEMA
+    )
+
+
 def from_ingest_record(record: dict) -> Document:
     """The document the process phase starts from, given its ingest record."""
     return Document(**record, source_text=record["text"])
@@ -342,10 +348,10 @@ def as_ingested(doc: Document) -> Document:
     return from_ingest_record(ingest_record(doc))
 
 
-# The fields a document read back from the ingest work file has at their defaults (all but the
-# work file's columns and source_text, which is its text; the word-measure cache is keyed by text).
+# The fields a document read back from the ingest work file has at their defaults: all but the
+# work file's columns, source_text (its text) and the caches that do not take part in comparisons.
 _NOT_IN_WORK_FILE = attrgetter(*(
-    f.name for f in dataclasses.fields(Document) if f.name not in INGEST_SCHEMA.names and f.name not in ("source_text", "_measures")
+    f.name for f in dataclasses.fields(Document) if f.compare and f.name not in INGEST_SCHEMA.names and f.name != "source_text"
 ))
 _DEFAULTS_NOT_IN_WORK_FILE = _NOT_IN_WORK_FILE(Document(id="", text="", path="", record=0, raw_hash=""))
 

@@ -122,6 +122,15 @@ def test_a_document_is_as_ingested_only_when_the_work_file_would_give_it_back_un
         assert pipeline.as_ingested(changed) == doc  # the round trip drops what the work file does not keep
 
 
+def test_the_ingest_work_file_holds_the_ingest_records():
+    docs = [Document(id="i", text="Some text", path="a.jsonl", record=2, raw_hash="r", title="T", html=None),
+            Document(id="j", text="", path="b.html", record=1, raw_hash="s", html="<p>x</p>", html_body="x", crawled="2021")]
+    table = pipeline.ingest_table(docs)
+    assert table.schema == pipeline.INGEST_SCHEMA
+    assert table.to_pylist() == [pipeline.ingest_record(doc) for doc in docs]
+    assert [pipeline.from_ingest_record(record) for record in table.to_pylist()] == [pipeline.as_ingested(doc) for doc in docs]
+
+
 @pytest.mark.parametrize("fault", [FAULT_BEFORE_MARKER, FAULT_AFTER_MARKER])
 def test_the_single_phase_resumes_to_the_same_bytes(tmp_path: Path, fault: str):
     write_articles(tmp_path / "in", 7)
