@@ -399,15 +399,23 @@ def guess_language(text: str, languages: tuple[str, ...], sample_words: int = 12
     (no other language's text comes near that). The sample is bounded, so the cost is too."""
     sample = text[: sample_words * 8].lower()
     encoded = _utf8_words(sample, sample_words)
+    return _language_of_words(words_of(sample, sample_words) if encoded is None else encoded, encoded is not None,
+                              languages, min_coverage, margin, first_enough)
+
+
+def _language_of_words(sample: list[Any], as_bytes: bool, languages: tuple[str, ...], min_coverage: float = 0.15,
+                       margin: float = 0.2, first_enough: float = 0.3) -> str:
+    """`guess_language` of the words of its sample (UTF-8 bytes when `as_bytes`, else text)."""
     # (the same words as UTF-8 bytes when they can be, against the same list: decoded only when
     # the first list does not settle it)
-    words: set[Any] = set(words_of(sample, sample_words) if encoded is None else encoded)
+    words: set[Any] = set(sample)
+    encoded = as_bytes
     if not words or not languages:
         return ""
-    first = stopwords(languages[0]) if encoded is None else _stop_bytes(stopwords(languages[0]))
+    first = _stop_bytes(stopwords(languages[0])) if encoded else stopwords(languages[0])
     if len(words & first) >= first_enough * len(words):
         return languages[0]
-    if encoded is not None:
+    if encoded:
         words = {word.decode("utf-8") for word in words}
     index, groups = _stopword_index(languages)
     hits = [0] * len(languages)
@@ -568,6 +576,7 @@ class Unit:
     reason: str = ""
     soft: str = ""  # name of the soft signal it carries, for edge trimming
     label: str = "boilerplate"
+    words: list[bytes] | None = None  # the words of `low` as ASCII bytes, when split for the language guess
 
 
 _TERMINAL_CHARS = frozenset(".!?:;\"\u201d\u2019')]\u2026")
@@ -761,7 +770,10 @@ def _classify_by_content(unit: Unit, low: str, hard_rules: list[_Rule], soft_rul
     if not ctx.stop:
         unit.cls, unit.reason = (GOOD, "prose") if size > cfg.length_high else (NEARGOOD, "near-prose")
         return
-    density = stopword_density(low, ctx.stop, ctx.stop_bytes)
+    if unit.words is not None:  # (split already for the language guess: the same words as stopword_density's)
+        density = sum(map(ctx.stop_bytes.__contains__, unit.words)) / len(unit.words) if unit.words else 0.0
+    else:
+        density = stopword_density(low, ctx.stop, ctx.stop_bytes)
     if density >= cfg.stopwords_high:
         if size > cfg.length_high:
             unit.cls, unit.reason = GOOD, "prose"
@@ -1008,7 +1020,7 @@ def split_boilerplate(text: str, templates: Mapping[int, int] | None = None, n_s
     title line; `language` picks the stop-word list (None: guessed from the text)."""
     units = units_of(text)
     if language is None:
-        language = _language_for(_prose_sample(units), cfg)
+        language = _language_of_units(units, cfg)
     split_units(units, cfg, templates, n_source_docs, title, language)
     return _finish(units, cfg, language)
 
@@ -1023,6 +1035,34 @@ def _prose_sample(units: list[Unit], chars: int = 1200) -> str:
             if size >= chars:
                 break
     return " ".join(parts) if parts else " ".join(u.clean for u in units)
+
+
+def _language_of_units(units: list[Unit], cfg: BoilerplateConfig, sample_words: int = 120) -> str:
+    """`_language_for(_prose_sample(units), cfg)`, read from the units' own words when the sample is
+    ASCII: the units it takes whole keep their words (`Unit.words`), which their stop-word density
+    reads again. (The sample's words are the words of its units in order, as the units are joined
+    by a space; the guess reads its first `sample_words * 8` chars, so the unit across that cut
+    gives the words of its part before the cut.)"""
+    if cfg.language != "auto":
+        return cfg.language
+    chars = sample_words * 8
+    prose = [unit for unit in units if len(unit.clean) >= 80]
+    words: list[bytes] = []
+    start = 0  # where the unit starts in the sample
+    for unit in prose:
+        if start >= chars or len(words) >= sample_words:
+            break
+        if not unit.low.isascii():
+            return _language_for(_prose_sample(units), cfg)
+        if start + len(unit.low) <= chars:
+            unit.words = unit.low.encode("ascii").translate(_PUNCT_TO_SPACE).split()
+            words.extend(unit.words)
+        else:
+            words.extend(unit.low[:chars - start].encode("ascii").translate(_PUNCT_TO_SPACE).split())
+        start += len(unit.low) + 1
+    if not prose:  # (no long unit: the sample is all the units, see _prose_sample)
+        return _language_for(_prose_sample(units), cfg)
+    return _language_of_words(words[:sample_words], True, tuple(cfg.stopword_languages))
 
 
 def _language_for(text: str, cfg: BoilerplateConfig) -> str:

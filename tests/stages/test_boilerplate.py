@@ -367,3 +367,29 @@ def test_template_lines_win_over_the_rules_their_text_triggers():
     assert alone[-1].startswith(("soft:subscribe", "edge, soft:subscribe"))
     # a keys-per-line view of the same text: every footer line's key is among the document's keys
     assert {boilerplate.line_key(line) for line in footer} <= keys
+
+
+def test_language_of_units_reads_the_same_sample_as_the_text_guess():
+    cfg = BoilerplateConfig()
+    prose = "The river and the weir were there for all of us to see, and it was in the town that we met. "
+    german = "Die Brücke über den Fluss ist in der Stadt, und wir haben sie mit dem Rad nicht gefunden. "
+    texts = [
+        "\n\n".join([prose * 3] * 6),  # long units: the sample is cut inside the second one
+        "\n\n".join([prose * 7, german * 4]),  # one unit across the cut
+        "\n\n".join([german * 3] * 4),  # not ASCII: the text guess itself
+        "Menu\n\nHome\n\nAbout us",  # no long unit: the sample is every unit
+        "\n\n".join(["x " * 50 + "the and", prose * 2]),
+    ]
+    for text in texts:
+        expected = boilerplate._language_for(boilerplate._prose_sample(boilerplate.units_of(text)), cfg)
+        units = boilerplate.units_of(text)
+        assert boilerplate._language_of_units(units, cfg) == expected
+        # the words kept for the stop-word density are the unit's words
+        for unit in units:
+            if unit.words is not None:
+                assert [word.decode() for word in unit.words] == boilerplate.words_of(unit.low)
+    units = boilerplate.units_of(texts[0])
+    assert boilerplate._language_of_units(units, cfg) == "en"
+    # the first unit lies whole in the sample, the second across its cut, the third after it
+    assert units[0].words is not None and units[1].words is None and units[2].words is None
+    assert boilerplate._language_of_units(boilerplate.units_of(texts[2]), cfg) == "de"
