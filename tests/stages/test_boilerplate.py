@@ -375,7 +375,7 @@ def test_language_of_units_reads_the_same_sample_as_the_text_guess():
     german = "Die Brücke über den Fluss ist in der Stadt, und wir haben sie mit dem Rad nicht gefunden. "
     texts = [
         "\n\n".join([prose * 3] * 6),  # long units: the sample is cut inside the second one
-        "\n\n".join([prose * 7, german * 4]),  # one unit across the cut
+        "\n\n".join([prose * 4, german * 4]),  # the German unit across the cut
         "\n\n".join([german * 3] * 4),  # not ASCII: the text guess itself
         "Menu\n\nHome\n\nAbout us",  # no long unit: the sample is every unit
         "\n\n".join(["x " * 50 + "the and", prose * 2]),
@@ -388,8 +388,14 @@ def test_language_of_units_reads_the_same_sample_as_the_text_guess():
         for unit in units:
             if unit.words is not None:
                 assert [word.decode() for word in unit.words] == boilerplate.words_of(unit.low)
+    # 120 words are read in the first two units: the third is not split
     units = boilerplate.units_of(texts[0])
     assert boilerplate._language_of_units(units, cfg) == "en"
-    # the first unit lies whole in the sample, the second across its cut, the third after it
+    assert units[0].words is not None and units[1].words is not None and units[2].words is None
+    # long words: the first unit lies whole in the sample, the second across its cut, the third after it
+    long_words = "The extraordinarily international considerations and "
+    units = boilerplate.units_of("\n\n".join([long_words * 14] * 3))
+    expected = boilerplate._language_for(boilerplate._prose_sample(units), cfg)
+    assert boilerplate._language_of_units(units, cfg) == expected == "en"
     assert units[0].words is not None and units[1].words is None and units[2].words is None
     assert boilerplate._language_of_units(boilerplate.units_of(texts[2]), cfg) == "de"
