@@ -889,6 +889,12 @@ def _best_run(units: list[Unit], lo: int, hi: int, cfg: BoilerplateConfig) -> tu
 def _main_span(units: list[Unit], cfg: BoilerplateConfig) -> None:
     """Keep the main contiguous body (the maximum-sum run of units), and the other runs that weigh
     at least `span_keep_share` of it (a page may split its article around a picture or a promo)."""
+    body = [i for i, unit in enumerate(units) if unit.label == "body"]
+    if not body or (body[-1] - body[0] + 1 == len(body) and cfg.span_unit_cost >= 0):
+        # (most documents) no body, or one unbroken run of body units: that run is the maximum-sum
+        # run (body units weigh their chars, every other unit nothing or less) and the only one
+        # above zero, so every body unit is kept
+        return
     best, first, last = _best_run(units, 0, len(units), cfg)
     keep = [False] * len(units)
     pending = [(first, last)] if best > 0 else []

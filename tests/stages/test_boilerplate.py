@@ -314,6 +314,24 @@ def test_secondary_body_runs_are_kept_above_a_share_of_the_main_run():
     assert boiler_reasons(split_boilerplate(text))[second].startswith("outside main body")
 
 
+def test_main_span_keeps_one_unbroken_run_of_body_whole_and_cuts_a_broken_one():
+    def units(labels):
+        made = boilerplate.units_of("\n\n".join(f"Line {i} of the page, long enough to weigh." for i in range(len(labels))))
+        for unit, label in zip(made, labels):
+            unit.label, unit.cls, unit.reason = label, boilerplate.GOOD if label == "body" else boilerplate.BAD, "r"
+        return made
+
+    cfg = BoilerplateConfig()
+    unbroken = units(["boilerplate", "body", "body", "body", "boilerplate"])
+    boilerplate._main_span(unbroken, cfg)
+    assert [u.label for u in unbroken] == ["boilerplate", "body", "body", "body", "boilerplate"]
+    # a lone body unit far from the main run is cut off (the maximum-sum run is the three units)
+    broken = units(["body", "boilerplate", "boilerplate", "boilerplate", "body", "body", "body"])
+    boilerplate._main_span(broken, cfg)
+    assert [u.label for u in broken] == ["boilerplate"] * 4 + ["body"] * 3
+    assert broken[0].reason == "outside main body (r)"
+
+
 def test_html_path_matches_blocks_the_extractor_joined():
     first = "The board met on Tuesday and agreed to rebuild the weir before the autumn rains came back to the valley."
     second = "Work will start in May, and the old weir stays open until the new one is finished next year."
