@@ -122,6 +122,7 @@ class Document:
             known = self._canonical
             if known is not None and known[0] is self.text:
                 cached = self._measures = (self.text, *canonical_measures(known[1]))
+                self._canonical = None  # measured: the form need not stay in memory with the document
             else:
                 cached = self._measures = (self.text, *word_measures(self.text))
         return cached
