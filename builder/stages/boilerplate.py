@@ -1080,11 +1080,9 @@ def _language_for(text: str, cfg: BoilerplateConfig) -> str:
 def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
     body, boilerplate, segments = _assemble(units, cfg.body_format)
     reasons: dict[str, int] = {}
-    # (the units counted per label and reason in C, then each distinct pair named once; the kinds
-    # keep the order in which the units first show them)
-    for (label, reason), n in Counter([(unit.label, unit.reason) for unit in units]).items():
-        kind = _labelled_kind(label, reason)
-        reasons[kind] = reasons.get(kind, 0) + n
+    for unit in units:
+        kind = _labelled_kind(unit.label, unit.reason)
+        reasons[kind] = reasons.get(kind, 0) + 1
     return Split(body, boilerplate, segments, language, reasons)
 
 
