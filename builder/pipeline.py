@@ -313,6 +313,7 @@ def processed(ctx: BuildContext, docs: Iterable[Document], rejects: list[Reject]
 
 # What later phases need to know of each row without reading its texts.
 FACTS_SCHEMA = pa.schema([
+    ("id", pa.string()),  # the row's id (publish's shard plan: which rows dedup removed)
     ("text_key", pa.int64()),  # exact-dedup key of the text (dedup)
     ("n_chars", pa.int64()),  # length of the text that key hashes (dedup)
     ("text_bytes", pa.int64()),  # UTF-8 bytes of text and boilerplate (publish's shard plan)
@@ -322,7 +323,7 @@ FACTS_SCHEMA = pa.schema([
 def row_facts(table: pa.Table, keys: list[tuple[int, int]]) -> pa.Table:
     """The facts of the rows of `table`, given their (exact key, hashed length) in row order."""
     text_bytes = pc.add(pc.binary_length(table["text"]), pc.binary_length(table["boilerplate"])).cast(pa.int64())
-    return pa.table([[k for k, _ in keys], [n for _, n in keys], text_bytes], schema=FACTS_SCHEMA)
+    return pa.table([table["id"], [k for k, _ in keys], [n for _, n in keys], text_bytes], schema=FACTS_SCHEMA)
 
 
 def ingest_record(doc: Document) -> dict:

@@ -120,15 +120,14 @@ def iter_tables(paths: list[Path], transform: Transform | None, filesystem=None)
 
 def planned_rows(path: Path | str, transform: Transform | None, text_bytes: Path | str | None, filesystem=None) -> pa.Table:
     """What the shard plan needs of one input: its rows after `transform`, with their two texts
-    or, when a file of each row's `text_bytes` is given, with those instead of reading the texts."""
+    or, when a file of each row's `id` and `text_bytes` is given, with those alone (a small file:
+    the texts and the input's footer are not read)."""
     if text_bytes is None:
         return read_rows(
             path, transform, ["text", "boilerplate"], read=["id", "text", "boilerplate", "dup_count", "dup_cluster"],
             filesystem=filesystem,
         )
-    table = read_parquet_file(path, ["id", "dup_count", "dup_cluster"], filesystem)
-    sizes = read_parquet_file(text_bytes, ["text_bytes"], filesystem)["text_bytes"]
-    table = table.append_column("text_bytes", sizes)
+    table = read_parquet_file(text_bytes, ["id", "text_bytes"], filesystem)
     return (transform(table) if transform else table).select(["text_bytes"])
 
 
@@ -137,7 +136,7 @@ def write_shards(
     transform: Transform | None = None, filesystem=None, text_bytes: list[Path] | list[str] | None = None,
 ) -> list[ShardInfo]:
     """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder.
-    `text_bytes`: per input, a file of its rows' `text_bytes` (see `planned_rows`)."""
+    `text_bytes`: per input, a file of its rows' `id` and `text_bytes` (see `planned_rows`)."""
     schema = document_schema()
     total_rows, total_bytes = 0, 0
     for i, path in enumerate(inputs):  # a first pass for the plan: one work shard in memory at a time

@@ -120,7 +120,8 @@ def changelog(version_manifest: dict[str, Any]) -> str:
 
 def dedup_transform(removed: pa.Table, clusters: pa.Table):
     """A table -> table function that drops the removed duplicates and stamps dup_count and
-    dup_cluster on the rows that keep them (vectorised: no Python loop over rows)."""
+    dup_cluster on the rows that keep them (vectorised: no Python loop over rows). A table
+    without those columns is only filtered."""
     removed_ids = removed["id"].combine_chunks()
     cluster_ids = clusters["id"].combine_chunks()
     counts = clusters["dup_count"].combine_chunks().cast(pa.int32())
@@ -128,6 +129,8 @@ def dedup_transform(removed: pa.Table, clusters: pa.Table):
 
     def apply(table: pa.Table) -> pa.Table:
         table = table.filter(pc.invert(pc.is_in(table["id"], value_set=removed_ids)))
+        if "dup_count" not in table.column_names:  # e.g. the rows' facts: only which rows stay matters
+            return table
         where = pc.index_in(table["id"], value_set=cluster_ids)
         dup_count = pc.fill_null(pc.take(counts, where), 0)
         dup_cluster = pc.take(cluster_names, where)

@@ -80,8 +80,9 @@ def test_no_rows_no_shards(tmp_path: Path):
 
 
 def test_a_plan_from_text_byte_files_gives_the_same_shards(tmp_path: Path):
-    """Publish plans from the byte sizes written beside the work shards, without reading the
-    texts: the same plan, so the same shards, as measuring the texts."""
+    """Publish plans from each row's id and byte size, written beside the work shards, without
+    reading the texts: the same plan, so the same shards, as measuring the texts, also when the
+    transform drops rows (as dedup's does)."""
     inputs = work_shards(tmp_path / "in", [5, 0, 37, 8])
 
     def size_files(scale: int) -> list[Path]:
@@ -90,14 +91,21 @@ def test_a_plan_from_text_byte_files_gives_the_same_shards(tmp_path: Path):
             table = pq.read_table(path)
             text_bytes = pc.add(pc.binary_length(table["text"]), pc.binary_length(table["boilerplate"])).cast(pa.int64())
             files.append(path.with_suffix(f".sizes{scale}.parquet"))
-            pq.write_table(pa.table({"text_bytes": pc.multiply(text_bytes, scale)}), files[-1])
+            pq.write_table(pa.table({"id": table["id"], "text_bytes": pc.multiply(text_bytes, scale)}), files[-1])
         return files
 
+    dropped = pa.array([f"{i:032x}" for i in range(0, 50, 3)])
+
+    def drop_some(table: pa.Table) -> pa.Table:
+        return table.filter(pc.invert(pc.is_in(table["id"], value_set=dropped)))
+
     cfg = PublishConfig(target_shard_bytes=5_000, max_row_group_bytes=2_000)
-    measured = write_shards(inputs, tmp_path / "ra", "data/v1.0.0", cfg)
-    planned = write_shards(inputs, tmp_path / "rb", "data/v1.0.0", cfg, text_bytes=size_files(1))
-    assert len(measured) > 1
-    assert [s.sha256 for s in planned] == [s.sha256 for s in measured]
+    for transform in (None, drop_some):
+        measured = write_shards(inputs, tmp_path / "ra", "data/v1.0.0", cfg, transform)
+        planned = write_shards(inputs, tmp_path / "rb", "data/v1.0.0", cfg, transform, text_bytes=size_files(1))
+        assert len(measured) > 1
+        assert [s.sha256 for s in planned] == [s.sha256 for s in measured]
+    assert sum(s.rows for s in planned) == 50 - len(dropped)
     # The sizes are what the plan is made of: larger ones cut more shards.
     assert len(write_shards(inputs, tmp_path / "rc", "data/v1.0.0", cfg, text_bytes=size_files(3))) > len(measured)
 
