@@ -131,23 +131,41 @@ def planned_rows(path: Path | str, transform: Transform | None, text_bytes: Path
     return (transform(table) if transform else table).select(["text_bytes"])
 
 
-def write_shards(
-    inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
-    transform: Transform | None = None, filesystem=None, text_bytes: list[Path] | list[str] | None = None,
-) -> list[ShardInfo]:
-    """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder.
-    `text_bytes`: per input, a file of its rows' `id` and `text_bytes` (see `planned_rows`)."""
-    schema = document_schema()
+@dataclass(frozen=True)
+class ShardPlan:
+    sizes: list[int]  # rows of each output shard, in order
+    row_group_rows: int
+
+
+def plan_output(
+    inputs: list[Path] | list[str], cfg: PublishConfig, transform: Transform | None = None, filesystem=None,
+    text_bytes: list[Path] | list[str] | None = None,
+) -> ShardPlan:
+    """How the rows of `inputs` (through `transform`) are cut into shards and row groups, from a
+    first pass that holds one input at a time. `text_bytes`: per input, a file of its rows' `id`
+    and `text_bytes` (see `planned_rows`)."""
     total_rows, total_bytes = 0, 0
-    for i, path in enumerate(inputs):  # a first pass for the plan: one work shard in memory at a time
+    for i, path in enumerate(inputs):
         table = planned_rows(path, transform, text_bytes[i] if text_bytes else None, filesystem)
         total_rows += table.num_rows
         total_bytes += estimated_bytes(table)
     sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
+    average_row = max(1, total_bytes // max(1, total_rows))
+    return ShardPlan(sizes, max(1, min(100_000, cfg.max_row_group_bytes // average_row)))
+
+
+def write_shards(
+    inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
+    transform: Transform | None = None, filesystem=None, text_bytes: list[Path] | list[str] | None = None,
+    plan: ShardPlan | None = None,
+) -> list[ShardInfo]:
+    """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder,
+    cut as `plan` says (default: `plan_output` of the same arguments)."""
+    schema = document_schema()
+    plan = plan or plan_output(inputs, cfg, transform, filesystem, text_bytes)
+    sizes, row_group_rows = plan.sizes, plan.row_group_rows
     if not sizes:
         return []
-    average_row = max(1, total_bytes // total_rows)
-    row_group_rows = max(1, min(100_000, cfg.max_row_group_bytes // average_row))
     out_dir = release_root / folder
     out_dir.mkdir(parents=True, exist_ok=True)
     options = {

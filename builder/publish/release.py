@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from builder.config import BuildConfig, to_dict
 from builder.publish import card, composition, croissant, manifest
-from builder.publish.parquet import write_shards
+from builder.publish.parquet import plan_output, write_shards
 from builder.schema import schema_version
 from builder.storage import Storage, as_storage
 
@@ -174,16 +174,16 @@ def publish(
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    # The card's libraries take 0.3-0.5 s to import: import them while the shards are
-    # written (Arrow releases the GIL while it reads and compresses).
-    threading.Thread(target=card.import_libraries, daemon=True).start()
     docs = [work.path("docs", f"{rank:05d}.parquet") for rank in range(n_shards)]
     removed = work.read_parquet("dedup", "removed.parquet")
     transform = dedup_transform(removed, work.read_parquet("dedup", "clusters.parquet"))
     facts = [work.path("docs", f"{rank:05d}.facts.parquet") for rank in range(n_shards)]
+    plan = plan_output(docs, config.publish, transform, work.fs, facts)
+    # The card's libraries take 0.3-0.5 s to import: import them while the shards are compressed
+    # (Arrow releases the GIL then; started before the plan, the import held the plan up).
+    threading.Thread(target=card.import_libraries, daemon=True).start()
     shards = [
-        s.to_json()
-        for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform, filesystem=work.fs, text_bytes=facts)
+        s.to_json() for s in write_shards(docs, stage, f"data/v{version}", config.publish, transform, work.fs, plan=plan)
     ]
 
     reports = stage / "reports" / f"v{version}"
