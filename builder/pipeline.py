@@ -38,7 +38,7 @@ from builder import dedup
 from builder.config import BuildConfig, InputConfig
 from builder.context import BuildContext
 from builder.document import Document, RawRecord, Reject, document_id, rows_table
-from builder.memory import use_build_allocator
+from builder.memory import fewer_collections, use_build_allocator
 from builder.readers import InputFile, read
 from builder.stages import boilerplate, labels, language, licensing, metadata, normalize, pii, quality, tokens
 from builder.stats import Stats
@@ -446,7 +446,8 @@ def run_task(name: str, fn: Callable[[BuildContext, int], Stats], ctx: BuildCont
     started, cpu_started = time.perf_counter(), time.process_time()
     reset_peak_rss()
     use_build_allocator()  # in whichever process runs the task: a pool worker, a Dask worker, this one
-    stats = fn(ctx, rank)
+    with fewer_collections():
+        stats = fn(ctx, rank)
     _maybe_die(FAULT_BEFORE_MARKER, name, rank)
     result = {
         "stats": stats.to_dict(),

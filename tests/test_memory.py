@@ -1,8 +1,10 @@
+import gc
+
 import pyarrow as pa
 
 import builder
 from builder.config import RunOptions
-from builder.memory import build_pool, use_build_allocator
+from builder.memory import TASK_GC_THRESHOLD, build_pool, fewer_collections, use_build_allocator
 from helpers import write_articles
 
 
@@ -26,3 +28,16 @@ def test_a_build_gives_the_callers_pool_back(tmp_path):
         assert pa.default_memory_pool().backend_name == system.backend_name
     finally:
         pa.set_memory_pool(original)
+
+
+def test_fewer_collections_raises_the_threshold_and_puts_it_back():
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == TASK_GC_THRESHOLD != before
+    assert gc.get_threshold() == before
+    try:
+        with fewer_collections():
+            raise KeyError("a failing task")
+    except KeyError:
+        pass
+    assert gc.get_threshold() == before
