@@ -156,13 +156,12 @@ def plan_output(
 
 def write_shards(
     inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
-    transform: Transform | None = None, filesystem=None, text_bytes: list[Path] | list[str] | None = None,
-    plan: ShardPlan | None = None,
+    transform: Transform | None = None, filesystem=None, plan: ShardPlan | None = None,
 ) -> list[ShardInfo]:
     """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder,
-    cut as `plan` says (default: `plan_output` of the same arguments)."""
+    cut as `plan` says (default: `plan_output` of the same inputs, measuring their texts)."""
     schema = document_schema()
-    plan = plan or plan_output(inputs, cfg, transform, filesystem, text_bytes)
+    plan = plan or plan_output(inputs, cfg, transform, filesystem)
     sizes, row_group_rows = plan.sizes, plan.row_group_rows
     if not sizes:
         return []

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from builder.config import PublishConfig
-from builder.publish.parquet import plan_shards, shard_name, write_shards
+from builder.publish.parquet import plan_output, plan_shards, shard_name, write_shards
 from builder.schema import document_schema
 
 
@@ -102,12 +102,13 @@ def test_a_plan_from_text_byte_files_gives_the_same_shards(tmp_path: Path):
     cfg = PublishConfig(target_shard_bytes=5_000, max_row_group_bytes=2_000)
     for transform in (None, drop_some):
         measured = write_shards(inputs, tmp_path / "ra", "data/v1.0.0", cfg, transform)
-        planned = write_shards(inputs, tmp_path / "rb", "data/v1.0.0", cfg, transform, text_bytes=size_files(1))
+        plan = plan_output(inputs, cfg, transform, text_bytes=size_files(1))
+        planned = write_shards(inputs, tmp_path / "rb", "data/v1.0.0", cfg, transform, plan=plan)
         assert len(measured) > 1
         assert [s.sha256 for s in planned] == [s.sha256 for s in measured]
     assert sum(s.rows for s in planned) == 50 - len(dropped)
     # The sizes are what the plan is made of: larger ones cut more shards.
-    assert len(write_shards(inputs, tmp_path / "rc", "data/v1.0.0", cfg, text_bytes=size_files(3))) > len(measured)
+    assert len(plan_output(inputs, cfg, text_bytes=size_files(3)).sizes) > len(measured)
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 10])
