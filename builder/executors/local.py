@@ -86,15 +86,12 @@ class LocalExecutor:
                 try:
                     rank = waiting.pop()
                 except IndexError:  # nothing left to start: wait for the pool's tasks
-                    ok, value = results.get()
+                    finished = [results.get()]
                 else:
-                    ok, value = True, fn(rank)
-                outstanding -= 1
-                if not ok:
-                    raise value
-                yield value
-                while outstanding and not results.empty():
-                    ok, value = results.get()
+                    finished = [(True, fn(rank))]
+                while not results.empty():  # and whatever else the pool has finished meanwhile
+                    finished.append(results.get())
+                for ok, value in finished:
                     outstanding -= 1
                     if not ok:
                         raise value
