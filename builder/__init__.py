@@ -158,7 +158,7 @@ def build(
     executor = make_executor(run.executor, run.workers, run.scheduler)
     if run.workers > 1:
         # pyarrow imports pandas (about half a second) the first time this process converts Python
-        # values, in the first phase it runs itself: import it while the workers run theirs.
+        # values, at the end of the first task it runs: import it beside that task instead.
         threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
     caller_pool = use_build_allocator()  # the caller's pool comes back when the build ends
     try:

@@ -5,15 +5,15 @@ pyarrow's default allocator, mimalloc, commits its memory arenas whole, and wher
 them with transparent huge pages, the first touch of each 2 MB page is a fault that zeroes it
 (and may compact memory first). A build reads and writes hundreds of MB per process, and paid
 for it in the kernel: 1.0-1.4 s of a 2.5 s publish of 50,000 documents (`bench/build.py`),
-0.3-0.4 s with jemalloc, which pyarrow's Linux and macOS wheels also ship. jemalloc gives freed
+0.5-0.6 s with jemalloc, which pyarrow's Linux and macOS wheels also ship. jemalloc gives freed
 pages back to the system after `DECAY_MS` instead of at once, so the next table reuses them.
 Where jemalloc is not built in (Windows wheels), Arrow's default stays.
 
 Python's cyclic collector runs a young collection every 700 new container objects, and now and
 then a full one over every live object. A task makes millions of short-lived ones (words, lines,
-rows) while it holds a few hundred thousand (its documents, the stages' tables), and those
-collections cost about 8% of the CPU of a full build (bench/scale.py inputs, 20,000 documents,
-alternated runs). Objects without reference cycles are freed by reference counting whatever
+rows) while it holds a few hundred thousand (its documents, the stages' tables). On 10,000
+bench/scale.py documents the collector took 0.74 s of about 18 s of CPU; with the threshold below,
+0.26 s, and alternated full builds of 20,000 of them took 3-17% less CPU. Objects without reference cycles are freed by reference counting whatever
 the thresholds; only cyclic garbage waits a little longer.
 """
 
