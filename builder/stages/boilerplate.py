@@ -148,6 +148,14 @@ def _facts(clean: str, links: int) -> tuple[str, int, str, bytes, int]:
 clean_with_links.cache_clear = _markup_line_facts.cache_clear  # type: ignore[attr-defined]
 
 
+def _plain_key(line: str) -> bytes:
+    """The line key of a line without markup (`_key_bytes` of it stripped and lower-cased); an
+    ASCII line's by the table alone: upper case to lower, digits to 0, the rest dropped."""
+    if line.isascii():
+        return line.encode("ascii").translate(_KEY_LOWER_DIGITS, _KEY_DELETE)
+    return _key_bytes(line.strip().lower())
+
+
 def _plain_with_links(line: str) -> tuple[str, int]:
     """`clean_with_links` of a line without markup."""
     text = line.strip()
@@ -258,12 +266,7 @@ def line_keys(text: str, min_chars: int = 5) -> set[int]:
             if len(key) >= min_chars:
                 keys.add(key_hash)
             continue
-        if line.isascii():
-            # a plain ASCII line (most prose) in one pass: its plain form is the line stripped, and
-            # the key drops the spaces anyway; upper case to lower and digits to 0 by the table
-            key = line.encode("ascii").translate(_KEY_LOWER_DIGITS, _KEY_DELETE)
-        else:
-            key = _key_bytes(line.strip().lower())  # (line_facts' key of a plain line, without the rest)
+        key = _plain_key(line)  # (line_facts' key of a plain line, without the rest)
         if len(key) >= min_chars:
             keys.add(_hash(key))
     return keys
@@ -612,12 +615,10 @@ def units_of(text: str) -> list[Unit]:
         if _has_markup(line):
             clean, links, low, key, key_hash = _markup_line_facts(line)
         else:
-            # a plain line (most prose): `_plain_with_links` and `_facts` written out, with the key
-            # of an ASCII line (`_key_bytes`) made by the table alone
-            clean = line.strip()
-            links = _bare_url_chars(clean) if "http" in clean or "www." in clean or "@" in clean else 0
+            # a plain line (most prose): `_facts` written out, with the key made by `_plain_key`
+            clean, links = _plain_with_links(line)
             low = clean.lower()
-            key = low.encode("ascii").translate(_KEY_DIGITS, _KEY_DELETE) if low.isascii() else _key_bytes(low)
+            key = _plain_key(clean)
             key_hash = _hash(key)
         if last is not None:
             gap = text[last.end:start]
@@ -711,10 +712,7 @@ def _classify_by_line(unit: Unit, index: int, low: str, ctx: _DocContext) -> boo
         return True
     if ctx.templates:
         cfg = ctx.cfg
-        if len(unit.lines) == 1:  # (most units: one line, its key at hand; see _template_df)
-            df = ctx.templates.get(unit.key_hash, 0) if len(key) >= cfg.template_min_chars else 0
-        else:
-            df = _template_df(unit, ctx.templates, cfg.template_min_chars)
+        df = _template_df(unit, ctx.templates, cfg.template_min_chars)
         # a long prose line in a few documents is more likely a re-syndicated copy than furniture
         if df and (len(unit.clean) < cfg.template_prose_chars or df >= cfg.template_prose_min_share * ctx.n_source_docs):
             unit.cls, unit.reason = HARD, f"template {df}/{ctx.n_source_docs} docs"
