@@ -16,8 +16,10 @@ def exact_key(text: str, ignore_whitespace: bool = True) -> int:
     return key_of_canonical(canonical_text(text, ignore_whitespace))
 
 
-def key_of_canonical(canonical: str) -> int:
-    return xxhash.xxh3_64_intdigest(canonical.encode("utf-8", "surrogatepass")) >> 1
+def key_of_canonical(canonical: str | bytes) -> int:
+    """The key of a canonical text, given as str or already as its UTF-8 bytes."""
+    data = canonical if isinstance(canonical, bytes) else canonical.encode("utf-8", "surrogatepass")
+    return xxhash.xxh3_64_intdigest(data) >> 1
 
 
 def canonical_measures(canonical: str) -> tuple[int, int, int]:
@@ -35,7 +37,7 @@ def word_measures(text: str) -> tuple[int, int, int]:
     simple = _ascii_canonical(text)
     if simple is not None:
         canonical, words = simple
-        return words, xxhash.xxh3_64_intdigest(canonical) >> 1, len(canonical)
+        return words, key_of_canonical(canonical), len(canonical)
     words = text.split()
     canonical = " ".join(words)
     return len(words), key_of_canonical(canonical), len(canonical)
