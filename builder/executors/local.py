@@ -7,6 +7,7 @@ import multiprocessing.connection
 import multiprocessing.forkserver
 import os
 import queue
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -32,11 +33,21 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
+def can_fork_safely() -> bool:
+    """Whether the pool may be forked from this process: on Linux, when no other Python thread
+    runs (one could hold a lock the children would inherit held). The native threads that numpy
+    (OpenBLAS), pyarrow and jemalloc keep are reset in a forked child by their own fork
+    handlers, which every fork-based data loader relies on."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 class LocalExecutor:
     """`workers` processes run the tasks: this one and a pool of `workers - 1`.
 
-    This process takes tasks too: a pool process starts only once the fork server has imported
-    the pipeline (about a second), and meanwhile this one, which has it imported, works.
+    The pool is forked from this process when that is safe (see `can_fork_safely`): its workers
+    start at once with everything this process imported. Otherwise they come from a fork server,
+    which imports the pipeline first (about a second); meanwhile this process, which takes tasks
+    too, works.
     """
 
     def __init__(self, workers: int = 1) -> None:
@@ -44,10 +55,22 @@ class LocalExecutor:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
-        if workers > 1:
+        self.start_method = "none"  # how the pool's processes start: fork, forkserver (or none: no pool)
+        if workers > 1 and can_fork_safely():
+            self.start_method = "fork"
+            self._pool = self._new_pool()
+            self._pool.submit(os.getpid)  # forks the workers now, before this process starts any thread
+        elif workers > 1:
+            self.start_method = "forkserver"
             # Started now, the fork server imports while this process plans the build.
             multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
             multiprocessing.forkserver.ensure_running()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # One pool for the whole build: workers start (and import numpy, pyarrow and the stages'
+        # models) once, not once per phase.
+        context = multiprocessing.get_context(self.start_method)
+        return ProcessPoolExecutor(self.workers - 1, mp_context=context, initializer=exit_with_parent)
 
     def map(self, fn: Callable[[int], dict], ranks: list[int]) -> Iterator[dict]:
         if self.workers == 1 or len(ranks) <= 1:
@@ -55,11 +78,7 @@ class LocalExecutor:
                 yield fn(rank)
             return
         if self._pool is None:
-            # One pool for the whole build: starting workers (and importing numpy, pyarrow and
-            # the stages' models) once, not once per phase. forkserver: no state copied from a
-            # parent that may hold threads (tqdm, pyarrow).
-            context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers - 1, mp_context=context, initializer=exit_with_parent)
+            self._pool = self._new_pool()
         pool = self._pool
         waiting = deque(ranks)  # the pool takes from the front, this process from the back
         results: queue.SimpleQueue = queue.SimpleQueue()  # (ok, result or error) of the pool's tasks

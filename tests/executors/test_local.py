@@ -28,29 +28,52 @@ def test_bad_settings():
 
 
 PROBE = """
-import os, sys
+import os, sys, threading
 from builder.executors.local import LocalExecutor
 
-def loaded(rank):
-    return os.getpid(), [name for name in ("builder.pipeline", "pandas") if name in sys.modules]
+def seen_by_worker(rank):
+    return os.getpid(), os.getppid(), [name for name in ("builder.pipeline", "pandas") if name in sys.modules]
 
 if __name__ == "__main__":
+    busy = threading.Event()
+    if sys.argv[1] == "with-a-thread":
+        threading.Thread(target=busy.wait).start()
     executor = LocalExecutor(2)
-    print(os.getpid(), [seen for pid, seen in executor.map(loaded, [0, 1, 2, 3]) if pid != os.getpid()])
-    executor.close()
+    try:
+        results = [r for r in executor.map(seen_by_worker, [0, 1, 2, 3]) if r[0] != os.getpid()]
+    finally:
+        busy.set()
+        executor.close()
+    print(repr((executor.start_method, os.getpid(), results)))
 """
 
 
-def test_pool_workers_start_with_the_pipeline_imported(tmp_path):
-    """Pool workers are forked from a server that imported the pipeline once: they do not import
-    it (or pandas, which pyarrow pulls in) each on their own. Run in a fresh interpreter, whose
-    fork server starts with this executor."""
+def run_probe(tmp_path: Path, case: str) -> tuple[str, int, list]:
+    """LocalExecutor(2) in a fresh interpreter: its start method, that process's pid, and what
+    its pool's workers said of themselves (pid, parent pid, modules they had)."""
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True).stdout
-    _, seen = out.strip().split(" ", 1)
-    seen = eval(seen)
-    assert seen and all(modules == ["builder.pipeline", "pandas"] for modules in seen)
+    out = subprocess.run([sys.executable, str(script), case], capture_output=True, text=True, timeout=120, check=True)
+    return eval(out.stdout)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the pool is forked on Linux only")
+def test_pool_is_forked_from_this_process_when_no_other_thread_runs(tmp_path):
+    """Forked, the workers are children of this process and start with what it imported (here
+    not the pipeline), without importing anything more."""
+    method, pid, results = run_probe(tmp_path, "alone")
+    assert method == "fork"
+    assert results and all(parent == pid for _, parent, _ in results)
+    assert all(modules == [] for _, _, modules in results)
+
+
+def test_pool_comes_from_a_fork_server_when_another_thread_runs(tmp_path):
+    """A thread could hold a lock that forked children would inherit held: the workers then come
+    from a fork server that imported the pipeline once (and pandas, which pyarrow pulls in)."""
+    method, pid, results = run_probe(tmp_path, "with-a-thread")
+    assert method == "forkserver"
+    assert results and all(parent != pid for _, parent, _ in results)
+    assert all(modules == ["builder.pipeline", "pandas"] for _, _, modules in results)
 
 
 def test_this_process_works_beside_the_pool():
