@@ -11,11 +11,13 @@ hashed config.)
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -86,6 +88,21 @@ Transform = Callable[[pa.Table], pa.Table]
 
 # Columns whose values are nearly all distinct: a dictionary page would only be built and dropped.
 DISTINCT_COLUMNS = {"id", "text", "boilerplate", "title", "url", "text_hash"}
+
+# Columns without min/max statistics: no reader selects rows by the smallest and largest article
+# text, and working them out over every page cost about a tenth of a shard's write time.
+NO_STATISTICS_COLUMNS = {"text", "boilerplate"}
+
+
+@lru_cache(maxsize=1)
+def column_paths() -> tuple[str, ...]:
+    """The Parquet leaf columns of the document schema as Arrow names them ('provenance.path',
+    'segments.list.element.start'): the per-column writer options apply to these, not to the
+    top-level names of nested columns."""
+    sink = io.BytesIO()
+    pq.write_table(document_schema().empty_table(), sink)
+    schema = pq.ParquetFile(pa.BufferReader(sink.getvalue())).schema
+    return tuple(schema.column(i).path for i in range(len(schema)))
 
 
 def read_rows(
@@ -172,6 +189,7 @@ def write_shards(
         "compression_level": cfg.compression_level,
         "write_page_index": True,
         "use_dictionary": [name for name in schema.names if name not in DISTINCT_COLUMNS],
+        "write_statistics": [path for path in column_paths() if path.split(".")[0] not in NO_STATISTICS_COLUMNS],
     }
     tables = prefetched(iter_tables(inputs, transform, filesystem))
     pending: pa.Table | None = None

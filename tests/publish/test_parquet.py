@@ -62,6 +62,22 @@ def test_shards_keep_order_schema_and_sizes(tmp_path: Path):
     assert ids == [f"{i:032x}" for i in range(50)]
 
 
+def test_statistics_on_every_column_but_the_long_texts_and_a_page_index_on_all(tmp_path: Path):
+    """Min/max statistics (and the page index's column index) for ids, counts and nested leaves
+    such as provenance.record; none for text and boilerplate. Every column has an offset index."""
+    shards = write_shards(work_shards(tmp_path, [30]), tmp_path / "release", "data/v1.0.0", PublishConfig())
+    group = pq.ParquetFile(tmp_path / "release" / shards[0].path).metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    assert len(columns) > len(document_schema())  # leaves of the nested columns
+    for path, column in columns.items():
+        assert column.has_offset_index
+        long_text = path in ("text", "boilerplate")
+        assert column.is_stats_set is not long_text, path
+        assert column.has_column_index is not long_text, path
+    assert columns["provenance.record"].statistics.min == 1
+    assert columns["provenance.record"].statistics.max == 30
+
+
 def test_same_work_shards_same_bytes_and_any_work_sharding_the_same_rows(tmp_path: Path):
     cfg = PublishConfig(target_shard_bytes=8_000)
     inputs = work_shards(tmp_path / "b", [7, 13, 0, 30])
