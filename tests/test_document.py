@@ -6,7 +6,7 @@ import io
 
 import pyarrow.parquet as pq
 
-from builder.document import Document, rows_table
+from builder.document import Document, hash128, measure_words, rows_table, text_column_and_hashes
 from builder.schema import document_schema, table_from_rows
 
 
@@ -51,3 +51,82 @@ def test_rows_table_writes_the_same_parquet_bytes():
 
 def test_rows_table_of_no_documents():
     assert rows_table([], "v", "h").equals(document_schema().empty_table())
+
+
+def normalised(text: str) -> Document:
+    """A document as normalize leaves it: with its canonical form known when normalize found one."""
+    from builder.stages.normalize import normalize_with_canonical
+
+    normal, canonical = normalize_with_canonical(text)
+    doc = Document(id="n", text=normal, path="p", record=1, raw_hash="h", source_text=normal)
+    if canonical is not None:
+        doc.know_canonical(canonical)
+    return doc
+
+
+MEASURED_TEXTS = [
+    "One line of words.",
+    "Two paragraphs here.\n\nAnd a second one, longer than the first.",
+    "caf\u00e9 and na\u00efve words",  # not ASCII: no canonical form from normalize
+    "tabs\tbetween words",
+    "x",
+    "a b c d e f g h i j",
+    "Leading words\n\n    indented code line\n\nend",
+]
+
+
+def test_measure_words_gives_what_each_document_measures_alone():
+    from builder.stages.exact_dedup import exact_key
+
+    batch = [normalised(t) for t in MEASURED_TEXTS]
+    alone = [normalised(t) for t in MEASURED_TEXTS]
+    assert any(d._canonical is not None for d in batch) and any(d._canonical is None for d in batch)
+    measure_words(batch)
+    for together, single in zip(batch, alone):
+        assert together.word_count() == single.word_count() == len(single.text.split())
+        assert together.exact_key() == single.exact_key() == (exact_key(single.text), len(" ".join(single.text.split())))
+        assert together._canonical is None  # the form is let go once measured
+
+
+def test_measure_words_in_several_batches(monkeypatch):
+    import builder.document as document
+
+    monkeypatch.setattr(document, "MEASURE_BATCH_CHARS", 30)
+    docs = [normalised(t) for t in MEASURED_TEXTS * 3]
+    measure_words(docs)
+    assert [d.word_count() for d in docs] == [len(t.split()) for t in MEASURED_TEXTS * 3]
+
+
+def test_measure_words_counts_a_non_ascii_canonical_form_alone():
+    doc = Document(id="n", text="d\u00e9j\u00e0  vu\nencore", path="p", record=1, raw_hash="h")
+    doc.know_canonical("d\u00e9j\u00e0 vu encore")
+    plain = normalised("plain words here")
+    measure_words([doc, plain])
+    assert doc.word_count() == 3 and doc.exact_key()[1] == len("d\u00e9j\u00e0 vu encore")
+    assert plain.word_count() == 3
+
+
+def test_measure_words_measures_again_after_the_text_changed():
+    doc = normalised("three little words")
+    measure_words([doc])
+    doc.text = "now four words here"
+    measure_words([doc])
+    assert doc.word_count() == 4
+
+
+def test_text_column_in_chunks_with_the_hashes_of_its_texts(monkeypatch):
+    import builder.document as document
+
+    texts = ["", "ab", "d\u00e9j\u00e0 vu", "\U0001f600", "", "plain text " * 5, ""]
+    monkeypatch.setattr(document, "TEXT_CHUNK_CHARS", 8)
+    column, hashes = text_column_and_hashes(texts)
+    assert column.num_chunks > 1
+    assert column.to_pylist() == texts
+    assert hashes == [hash128(t) for t in texts]
+    table = rows_table([Document(id=str(i), text=t, path="p", record=i, raw_hash="h") for i, t in enumerate(texts)], "v", "h")
+    assert table.column("text_hash").to_pylist() == hashes
+
+
+def test_text_column_of_no_texts():
+    column, hashes = text_column_and_hashes([])
+    assert len(column) == 0 and hashes == []

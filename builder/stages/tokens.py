@@ -23,7 +23,8 @@ from importlib import metadata
 from typing import Any
 
 from builder.config import ConfigError, TokensConfig
-from builder.document import Document
+from builder.document import Document, measure_words
+from builder.stages.language import batches
 from builder.stats import Stats
 
 BPE_NAMES = ("cl100k_base", "o200k_base")
@@ -121,11 +122,32 @@ def tokenizer_info(cfg: TokensConfig) -> dict[str, Any]:
 def run(docs: Iterable[Document], cfg: TokensConfig, stats: Stats) -> Iterator[Document]:
     validate(cfg)
     name = resolve(cfg.tokenizer)
+    if name == "whitespace":
+        yield from _run_whitespace(docs, stats)
+        return
     count = get_counter(name)
     for doc in docs:
         if doc.reject is None:
-            # The whitespace count is the row's n_words: the document counts it once for both.
-            doc.n_tokens = doc.word_count() if name == "whitespace" else count(doc.text)
+            doc.n_tokens = count(doc.text)
             stats.inc("tokens.documents")
             stats.inc("tokens.total", doc.n_tokens)
         yield doc
+
+
+# Documents the whitespace count takes at a time (see `_run_whitespace`).
+_WHITESPACE_BATCH_DOCS = 256
+_WHITESPACE_BATCH_CHARS = 1 << 20
+
+
+def _run_whitespace(docs: Iterable[Document], stats: Stats) -> Iterator[Document]:
+    """The whitespace count is the row's n_words: the documents measure it once for both, a batch
+    at a time (`measure_words` counts a batch's words together, several times as fast as one by one)."""
+    for batch in batches(docs, _WHITESPACE_BATCH_DOCS, _WHITESPACE_BATCH_CHARS):
+        counted = [doc for doc in batch if doc.reject is None]
+        measure_words(counted)
+        for doc in counted:
+            doc.n_tokens = doc.word_count()
+        if counted:
+            stats.inc("tokens.documents", len(counted))
+            stats.inc("tokens.total", sum(doc.n_tokens for doc in counted))
+        yield from batch

@@ -110,3 +110,23 @@ def test_whitespace_tokens_are_the_rows_word_count():
     assert out.n_tokens == 5 == out.to_row("1", "h")["n_words"]
     out.text = "Two words"  # a changed text is counted again, never served from the old count
     assert out.word_count() == 2 and out.to_row("1", "h")["n_words"] == 2
+
+
+def test_whitespace_counts_in_batches_and_skips_rejected(monkeypatch):
+    monkeypatch.setattr(tokens, "_WHITESPACE_BATCH_DOCS", 2)
+    texts = ["one", "two words", "three more words", "", "a b c d"]
+    docs = [doc(t) for t in texts]
+    docs[2].drop("language")
+    stats = Stats()
+    out = list(tokens.run(iter(docs), TokensConfig(tokenizer="whitespace"), stats))
+    assert out == docs  # every document, in order
+    assert [d.n_tokens for d in out] == [1, 2, 0, 0, 4]
+    assert stats.to_dict() == {"tokens.documents": 4, "tokens.total": 7}
+
+
+def test_whitespace_counts_nothing_when_every_document_is_rejected():
+    rejected = doc("not counted")
+    rejected.drop("language")
+    stats = Stats()
+    assert list(tokens.run([rejected], TokensConfig(tokenizer="whitespace"), stats)) == [rejected]
+    assert stats.to_dict() == {}
