@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import attrgetter
 from typing import Any
 
@@ -304,7 +305,7 @@ def text_column_and_hashes(texts: list[str]) -> tuple[pa.ChunkedArray, list[str]
         _, offsets, data = chunk.buffers()
         offsets = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1).tolist()
         data = memoryview(data or b"")
-        hashes.extend(xxhash.xxh3_128_hexdigest(data[a:b]) for a, b in zip(offsets, offsets[1:]))
+        hashes.extend(xxhash.xxh3_128_hexdigest(data[a:b]) for a, b in pairwise(offsets))
         chunks.append(chunk)
     return pa.chunked_array(chunks, pa.string()), hashes
 

@@ -84,12 +84,13 @@ def test_measure_words_gives_what_each_document_measures_alone():
     measure_words(batch)
     for together, single in zip(batch, alone):
         assert together.word_count() == single.word_count() == len(single.text.split())
-        assert together.exact_key() == single.exact_key() == (exact_key(single.text), len(" ".join(single.text.split())))
+        canonical = " ".join(single.text.split())
+        assert together.exact_key() == single.exact_key() == (exact_key(single.text), len(canonical))
         assert together._canonical is None  # the form is let go once measured
 
 
 def test_measure_words_in_several_batches(monkeypatch):
-    import builder.document as document
+    from builder import document
 
     monkeypatch.setattr(document, "MEASURE_BATCH_CHARS", 30)
     docs = [normalised(t) for t in MEASURED_TEXTS * 3]
@@ -115,7 +116,7 @@ def test_measure_words_measures_again_after_the_text_changed():
 
 
 def test_text_column_in_chunks_with_the_hashes_of_its_texts(monkeypatch):
-    import builder.document as document
+    from builder import document
 
     texts = ["", "ab", "d\u00e9j\u00e0 vu", "\U0001f600", "", "plain text " * 5, ""]
     monkeypatch.setattr(document, "TEXT_CHUNK_CHARS", 8)
@@ -123,7 +124,8 @@ def test_text_column_in_chunks_with_the_hashes_of_its_texts(monkeypatch):
     assert column.num_chunks > 1
     assert column.to_pylist() == texts
     assert hashes == [hash128(t) for t in texts]
-    table = rows_table([Document(id=str(i), text=t, path="p", record=i, raw_hash="h") for i, t in enumerate(texts)], "v", "h")
+    docs = [Document(id=str(i), text=t, path="p", record=i, raw_hash="h") for i, t in enumerate(texts)]
+    table = rows_table(docs, "v", "h")
     assert table.column("text_hash").to_pylist() == hashes
 
 

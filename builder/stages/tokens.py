@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from itertools import islice
 from importlib import metadata
+from itertools import islice
 from typing import Any
 
 from builder.config import ConfigError, TokensConfig
