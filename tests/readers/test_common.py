@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from builder.config import InputConfig
 from builder.readers.common import FieldMap, as_str, decode_html, field_getter, iter_lines
@@ -13,6 +14,18 @@ def test_iter_lines_across_chunk_boundaries():
     assert list(iter_lines(chunks)) == [b"abc", b"def", b"", b"gh\r", b"tail"]
     assert list(iter_lines([b"one\n"])) == [b"one"]
     assert list(iter_lines([])) == []
+
+
+def test_iter_lines_matches_a_plain_split_for_any_chunking():
+    rng = random.Random(7)
+    for _ in range(300):
+        data = bytes(rng.choice(b"ab\n\r") for _ in range(rng.randrange(40)))
+        cuts = sorted(rng.randrange(len(data) + 1) for _ in range(rng.randrange(6)))
+        chunks = [data[i:j] for i, j in zip([0, *cuts], [*cuts, len(data)])]
+        expected = data.split(b"\n")
+        if expected[-1] == b"":  # an empty tail is not a line
+            expected.pop()
+        assert list(iter_lines(chunks)) == expected, chunks
 
 
 def test_field_getter_dotted_names():
