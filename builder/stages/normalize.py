@@ -1,7 +1,8 @@
 """Text normalisation: Unicode NFC, newlines, control characters, whitespace.
 
-Decoding (UTF-8, invalid bytes) is the readers' job; this stage gets `str`. Every step works on
-the whole text at once (a handful of regex passes), because this runs on every document.
+Decoding (UTF-8, invalid bytes) is the readers' job; this stage gets `str`. The steps work on the
+whole text at once (a handful of searches and regex passes) or line by line with string methods,
+all run in C, because this runs on every document.
 """
 
 from __future__ import annotations
@@ -21,17 +22,23 @@ _INVISIBLES = "\u200b\u200c\u200d\u2060\ufeff"
 _ODD_SPACE_CHARS = "\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
 # C0/C1 control characters except \t and \n, plus the invisibles.
 _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f{_INVISIBLES}]+")
-_SPACE = f"[ \t{_ODD_SPACE_CHARS}]"
-# A run of spaces inside a line (after a non-space), not at its end: one space.
-_INNER_SPACES = re.compile(rf"(?<=\S){_SPACE}+(?=\S)")
-# Spaces at the end of a line, and lines made only of spaces.
-_TRAILING_SPACES = re.compile(rf"{_SPACE}+$", re.MULTILINE)
-# Indentation: kept as plain spaces, at most 8.
-_INDENT = re.compile(rf"^{_SPACE}+(?=\S)", re.MULTILINE)
+_SPACE_CHARS = " \t" + _ODD_SPACE_CHARS
+_SPACE = f"[{_SPACE_CHARS}]"
+# A run of spaces inside a line (between two non-spaces) that is not one plain space already: one
+# space. The run's first character comes first, so that the regex engine skips ahead to it (a
+# leading lookbehind makes it try every position), and single plain spaces are no match (about
+# 2.5x as fast as replacing every run).
+_INNER_SPACES = re.compile(rf"(?:[\t{_ODD_SPACE_CHARS}]| (?={_SPACE}))(?<=\S{_SPACE}){_SPACE}*(?=\S)")
+# The same for a text whose only spaces are plain ones: runs of two or more. Its literal start is
+# searched for as a substring is (about 8x as fast again).
+_INNER_PLAIN_SPACES = re.compile(r"  (?<=\S  ) *(?=\S)")
+# Indentation: kept as plain spaces, at most 8. Matched with the newline before it: a literal start
+# the regex engine skips ahead to, where `^` (multiline) makes it try every position.
+_INDENT = re.compile(rf"\n{_SPACE}+(?=\S)")
 
 
 def _indent(match: re.Match) -> str:
-    return " " * min(len(match.group(0)), 8)
+    return "\n" + " " * min(len(match.group(0)) - 1, 8)
 
 
 # Every byte value but C0 controls (except tab and newline) and DEL. Deleting these from UTF-8
@@ -71,6 +78,16 @@ def _space_check(text: str) -> tuple[bool, str | None]:
     return b"  " in data or b" \n" in data or b"\n " in data or any(c in text for c in _ODD_SPACE_CHARS), None
 
 
+def _space_passes(text: str) -> str:
+    """Single spaces inside lines, no spaces at line ends (nor lines of spaces only), indentation
+    as plain spaces (at most 8)."""
+    only_plain_spaces = "\t" not in text and (text.isascii() or not any(c in text for c in _ODD_SPACE_CHARS))
+    text = (_INNER_PLAIN_SPACES if only_plain_spaces else _INNER_SPACES).sub(" ", text)
+    # A strip per line: a regex for spaces before a line end would try every space of the text.
+    text = "\n".join([line.rstrip(_SPACE_CHARS) for line in text.split("\n")])
+    return _INDENT.sub(_indent, "\n" + text)[1:]  # a newline in front: the first line is indented like the others
+
+
 def normalize_text(text: str, cfg: NormalizeConfig = NormalizeConfig()) -> str:
     """Normalised text: one Unicode form, `\\n` newlines, no controls, single spaces inside lines,
     no trailing spaces, at most `max_blank_lines` blank lines in a row, no leading/trailing blank lines.
@@ -90,9 +107,7 @@ def normalize_with_canonical(text: str, cfg: NormalizeConfig = NormalizeConfig()
         text = unicodedata.normalize(cfg.unicode_form, text)
     needs_space_work, joined = _space_check(text)
     if needs_space_work:
-        text = _INNER_SPACES.sub(" ", text)
-        text = _TRAILING_SPACES.sub("", text)
-        text = _INDENT.sub(_indent, text)
+        text = _space_passes(text)
     blank_run = "\n" * (cfg.max_blank_lines + 2)
     if blank_run in text:
         text = re.sub(r"\n{%d,}" % (cfg.max_blank_lines + 2), "\n" * (cfg.max_blank_lines + 1), text)

@@ -31,11 +31,10 @@ def test_the_quick_checks_say_exactly_when_the_passes_change_a_text():
     character and on random mixtures of them with ASCII and non-ASCII text."""
     import random
 
-    from builder.stages.normalize import _CONTROL, _INDENT, _INNER_SPACES, _TRAILING_SPACES, _has_controls, _space_check
+    from builder.stages.normalize import _CONTROL, _has_controls, _space_check
 
     def spaces_change(text: str) -> bool:
-        after = _INDENT.sub(lambda m: " " * min(len(m.group(0)), 8), _TRAILING_SPACES.sub("", _INNER_SPACES.sub(" ", text)))
-        return after != text
+        return space_passes_by_definition(text) != text
 
     for code in [*range(0, 0x250), *range(0x2000, 0x2070), 0x3000, 0xFEFF, 0x1F600]:
         for text in ("plain words", "caf\u00e9 words", "\u201cquoted\u201d words"):
@@ -49,6 +48,38 @@ def test_the_quick_checks_say_exactly_when_the_passes_change_a_text():
         assert _space_check(text)[0] is searched_for_space_work(text), repr(text)
         if spaces_change(text):
             assert _space_check(text)[0], repr(text)
+
+
+def space_passes_by_definition(text: str) -> str:
+    """The space passes as three plain regex substitutions, the definition the quick ones must match."""
+    import re
+
+    space = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+    text = re.sub(rf"(?<=\S){space}+(?=\S)", " ", text)  # a run inside a line: one space
+    text = re.sub(rf"{space}+$", "", text, flags=re.MULTILINE)  # spaces at line ends
+    return re.sub(rf"^{space}+(?=\S)", lambda m: " " * min(len(m.group(0)), 8), text, flags=re.MULTILINE)  # indentation
+
+
+def test_the_space_passes_match_their_definition():
+    """The faster passes (a run's first character leading, a plain-space variant, a strip per line)
+    give what the three plain substitutions give, on every space, whitespace and control character
+    around words, and on random mixtures."""
+    import random
+
+    from builder.stages.normalize import _space_passes
+
+    specials = ["\x0b", "\x1c", "\x85", "\u1680", "\u2028", "\r", "\n", "\t", "\u00a0", "\u2009", "\u3000", "\ud800", "\u00e9"]
+    for special in specials:
+        for text in (f"a {special} b", f"a{special}  b", f"  {special}x ", f"x  \n{special} \n   y", f"a{special}"):
+            assert _space_passes(text) == space_passes_by_definition(text), repr(text)
+    rng = random.Random(7)
+    pieces = ["w", "word", "\u00e9", "\u4e16", " ", "  ", "   ", "\t", "\n", "\n\n", "\u00a0", "\u2009", "\u3000", "\x0b",
+              "\u1680", "\x1c", "\r"]
+    plain = ["w", "\u00e9", " ", "  ", "   ", "\n", "\x0b", "\u1680"]
+    for i in range(20000):
+        text = "".join(rng.choice(pieces if i % 2 else plain) for _ in range(rng.randint(0, 14)))
+        assert _space_passes(text) == space_passes_by_definition(text), repr(text)
+    assert _space_passes("  one  two\u00a0 three \t\n\t\t\t\t\t\t\t\t\tdeep  \n   \n") == "  one two three\n        deep\n\n"
 
 
 def searched_for_space_work(text: str) -> bool:
