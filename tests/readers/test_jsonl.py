@@ -137,6 +137,23 @@ def test_lone_surrogate_escape_is_invalid_unicode(tmp_path, reader):
     replaced.text.encode("utf-8")
 
 
+def test_lone_surrogate_in_non_ascii_text_or_metadata(tmp_path, reader):
+    path = tmp_path / "sur2.jsonl"
+    path.write_bytes(
+        '{"text": "café \\ud800 crème", "title": "Été"}\n'
+        '{"text": "中文 ok", "title": "bad \\udfff", "metadata": {"url": "http://x.example/\\udbff"}}\n'
+        '{"text": "naïve but fine", "authors": ["Zoë", "Ann"]}\n'.encode()
+    )
+    records, rejects = reader.split(reader.read(path))
+    assert [(r.record, r.reason) for r in rejects] == [(1, "invalid_utf8"), (2, "invalid_utf8")]
+    assert "field 'text'" in rejects[0].detail and "field 'url'" in rejects[1].detail  # the first bad field
+    assert [(r.text, r.author) for r in records] == [("naïve but fine", "Zoë, Ann")]
+    first, second, third = reader.read(path, encoding_errors="replace")
+    assert (first.text, first.title) == ("café \ufffd crème", "Été")
+    assert (second.title, second.url) == ("bad \ufffd", "http://x.example/\ufffd")
+    assert third.author == "Zoë, Ann"
+
+
 def test_record_without_text(tmp_path, reader):
     path = tmp_path / "notext.jsonl"
     path.write_bytes(jsonl({"id": "x", "body": "wrong field"}, {"id": "y", "text": ["a", "list"]}))
