@@ -101,7 +101,7 @@ def test_the_canonical_form_found_on_the_way_is_the_words_joined_by_single_space
 
     rng = random.Random(3)
     pieces = ["word", "Harbour", "x", " ", "  ", "\n", "\n\n", "\n\n\n\n", "\n ", " \n", "\t", "\r\n", "\x0b", "\x0c",
-              "\x1c", "\x1f", "\u00a0", "caf\u00e9", "\u2028"]
+              "\x1c", "\x1f", "\u00a0", "caf\u00e9", "\u2028", "\u1680", "\u3000", "\u4e16\u754c", "e\u0301", "\U0001F600"]
     plain = ["word", "Harbour", "x", " ", "\n", "\n\n", "\n\n\n"]
     configs = [NormalizeConfig(), NormalizeConfig(strip_control=False), NormalizeConfig(max_blank_lines=0, unicode_form="NFKC")]
     given = 0
@@ -117,6 +117,9 @@ def test_the_canonical_form_found_on_the_way_is_the_words_joined_by_single_space
             assert (doc.word_count(), *doc.exact_key()) == word_measures(doc.text), (text, cfg)
     assert given > 1000  # many plain texts give it
     assert normalize_with_canonical("Tab\tseparated words")[1] is None
-    assert normalize_with_canonical("caf\u00e9 au lait")[1] is None
+    assert normalize_with_canonical("caf\u00e9 au\nlait")[1] == "caf\u00e9 au lait"
+    assert normalize_with_canonical("\u4e16\u754c\n\n\u65e5\u672c")[1] == "\u4e16\u754c \u65e5\u672c"
+    assert normalize_with_canonical("Ogham\u1680space mark")[1] is None  # whitespace to str.split(), not to the space passes
+    assert normalize_with_canonical("no\u00a0break")[1] is None
     assert normalize_with_canonical("Two  spaces\n\n\nand lines\n")[1] is None
     assert normalize_with_canonical("One space\n\n\nand lines\n") == ("One space\n\nand lines", "One space and lines")
