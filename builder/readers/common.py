@@ -247,6 +247,11 @@ def as_str(value: Any) -> str | None:
     return str(value)
 
 
+def _candidates(names: list[str]) -> tuple[tuple[str, Getter | None], ...]:
+    """(name, its getter, or None for a plain key that is read inline) for each field name."""
+    return tuple((name, field_getter(name) if "." in name else None) for name in names)
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The metadata fields of a RawRecord, in its field order: records are built positionally.
@@ -274,13 +279,10 @@ class FieldMap:
             "source": names("source", [cfg.source_field]),
             "crawled": names("crawled", list(cfg.crawled_fields)),
         }
-        self._text = [(n, field_getter(n)) for n in self.text_names]
-        self._html = [(n, field_getter(n)) for n in self.html_names]
-        # ((name, getter or None for a plain key), ...) of each metadata field, in META_FIELDS order:
-        # plain keys are read inline, fast
-        self._meta = [
-            tuple((n, field_getter(n) if "." in n else None) for n in self.names[kind]) for kind in META_FIELDS
-        ]
+        # ((name, getter or None for a plain key), ...): plain keys are read inline, fast
+        self._text = _candidates(self.text_names)
+        self._html = _candidates(self.html_names)
+        self._meta = [_candidates(self.names[kind]) for kind in META_FIELDS]  # in META_FIELDS order
         self.encoding_errors = cfg.encoding_errors
 
     def top_level_names(self) -> set[str]:
@@ -340,11 +342,11 @@ class FieldMap:
         return values
 
     def _first_string(
-        self, obj: dict[str, Any], getters: list[tuple[str, Getter]]
+        self, obj: dict[str, Any], candidates: tuple[tuple[str, Getter | None], ...]
     ) -> tuple[str | None, str, tuple[str, str] | None]:
         """(value, field name, (reason, detail) when the field present is not text)."""
-        for name, get in getters:
-            value = get(obj)
+        for name, get in candidates:
+            value = obj.get(name) if get is None else get(obj)
             if value is None:
                 continue
             if isinstance(value, str):
@@ -391,5 +393,5 @@ def _all_ascii(text: str | None, html: str | None, values: list[str | None]) -> 
     return (
         (text is None or text.isascii())
         and (html is None or html.isascii())
-        and "".join([v for v in values if v is not None]).isascii()
+        and "".join(filter(None, values)).isascii()
     )
