@@ -254,8 +254,11 @@ def _candidates(names: list[str]) -> tuple[tuple[str, Getter | None], ...]:
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-# The metadata fields of a RawRecord, in its field order: records are built positionally.
-META_FIELDS = tuple(f.name for f in dataclasses.fields(RawRecord))[5:]
+# The metadata fields of a RawRecord, in its field order: records are built positionally, as
+# RawRecord(path, record, raw_hash, text, html, *metadata).
+META_FIELDS = tuple(
+    f.name for f in dataclasses.fields(RawRecord) if f.name not in ("path", "record", "raw_hash", "text", "html")
+)
 
 
 class FieldMap:
