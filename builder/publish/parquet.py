@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -174,9 +175,14 @@ def plan_output(
 def write_shards(
     inputs: list[Path] | list[str], release_root: Path, folder: str, cfg: PublishConfig,
     transform: Transform | None = None, filesystem=None, plan: ShardPlan | None = None,
+    while_compressing: Callable[[], object] | None = None,
 ) -> list[ShardInfo]:
     """Write the rows of `inputs` (in order, through `transform`) as shards under release_root/folder,
-    cut as `plan` says (default: `plan_output` of the same inputs, measuring their texts)."""
+    cut as `plan` says (default: `plan_output` of the same inputs, measuring their texts).
+
+    `while_compressing` runs in a thread from the moment the first row group is compressed:
+    Python work (an import) that would otherwise compete for the interpreter with reading that
+    row group, and hold it up, while compressing releases it."""
     schema = document_schema()
     plan = plan or plan_output(inputs, cfg, transform, filesystem)
     sizes, row_group_rows = plan.sizes, plan.row_group_rows
@@ -212,6 +218,9 @@ def write_shards(
                     pending = pending.slice(take)
                     have += take
                 group = pa.concat_tables(parts).cast(schema)
+                if while_compressing is not None:
+                    threading.Thread(target=while_compressing, daemon=True).start()
+                    while_compressing = None
                 writer.write_table(group, row_group_size=group_rows)
                 rows += group_rows
                 nbytes += group.nbytes

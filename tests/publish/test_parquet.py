@@ -78,6 +78,26 @@ def test_statistics_on_every_column_but_the_long_texts_and_a_page_index_on_all(t
     assert columns["provenance.record"].statistics.max == 30
 
 
+def test_while_compressing_runs_once_in_another_thread_and_only_with_rows(tmp_path: Path):
+    import threading
+
+    calls = []
+    done = threading.Event()
+
+    def record() -> None:
+        calls.append(threading.get_ident())
+        done.set()
+
+    cfg = PublishConfig(target_shard_bytes=5_000, max_row_group_bytes=2_000)
+    shards = write_shards(work_shards(tmp_path / "a", [20, 30]), tmp_path / "ra", "data/v1.0.0", cfg, while_compressing=record)
+    assert len(shards) > 1  # several shards and row groups, one call
+    assert done.wait(10)
+    assert len(calls) == 1 and calls[0] != threading.get_ident()
+    calls.clear()
+    assert write_shards(work_shards(tmp_path / "b", [0]), tmp_path / "rb", "data/v1.0.0", cfg, while_compressing=record) == []
+    assert calls == []
+
+
 def test_same_work_shards_same_bytes_and_any_work_sharding_the_same_rows(tmp_path: Path):
     cfg = PublishConfig(target_shard_bytes=8_000)
     inputs = work_shards(tmp_path / "b", [7, 13, 0, 30])
