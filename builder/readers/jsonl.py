@@ -57,4 +57,7 @@ def parse_line(line: bytes, path: str, number: int, fields: FieldMap) -> RawReco
         kind = JSON_KINDS.get(type(obj), type(obj).__name__)
         return Reject(path, number, "bad_json", f"line {number} is a JSON {kind}, not an object")
     # JSON can escape lone surrogates ('\ud800'), which are not Unicode text: check for them.
-    return fields.to_record(obj, path, number, f"line {number}", hash128(line), check_surrogates=True)
+    try:
+        return fields.to_record(obj, path, number, f"line {number}", hash128(line), check_surrogates=True)
+    except RecursionError:  # a metadata value of lists in lists, deeper than Python can walk
+        return Reject(path, number, "bad_json", f"line {number}: a field nests lists too deeply to read")

@@ -105,6 +105,19 @@ def test_malformed_json_line_names_the_line(tmp_path, reader):
     assert out[2].record == 3
 
 
+def test_metadata_nested_deeper_than_python_can_walk_is_a_reject(tmp_path, reader):
+    """json.loads reads lists nested some hundreds deep; turning such an author into a string
+    would exhaust the stack: the line is rejected and the next one read."""
+    depth = 700
+    deep = b'{"text": "body", "author": ' + b"[" * depth + b'"Ann"' + b"]" * depth + b"}"
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(deep + b'\n{"text": "fine"}\n')
+    records, [reject] = reader.split(reader.read(path))
+    assert (reject.path, reject.record, reject.reason) == ("deep.jsonl", 1, "bad_json")
+    assert "line 1" in reject.detail and "too deeply" in reject.detail
+    assert [r.record for r in records] == [2]
+
+
 @pytest.mark.parametrize("line,kind", [(b"[1, 2]", "array"), (b'"just a string"', "string"), (b"42", "number"),
                                        (b"null", "null")])
 def test_non_object_line(tmp_path, reader, line, kind):
