@@ -17,7 +17,7 @@ from builder.document import Document
 from builder.stages import html as html_extract
 from builder.stages.boilerplate import ASCII_NON_WORD, clean_markdown
 from builder.stages.normalize import normalize_text
-from builder.stages.urls import split_url
+from builder.stages.urls import hostname, split_url
 from builder.stats import Stats
 
 _MONTHS = {
@@ -155,7 +155,7 @@ def source_from_url(url: str | None) -> str | None:
     if not url:
         return None
     try:
-        host = split_url(url if "//" in url else f"//{url}").hostname
+        host = hostname(split_url(url if "//" in url else f"//{url}"))
     except ValueError:
         return None
     if not host:

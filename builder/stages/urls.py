@@ -28,6 +28,8 @@ _PLAIN_URL = re.compile(
     r"(?:\?([^#\x00-\x20]*))?(?:#([^\x00-\x20]*))?"
 )
 
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9._\-]*")
+
 
 def split_url(url: str) -> SplitResult:
     """`urllib.parse.urlsplit(url)` (the same parts, the same errors)."""
@@ -36,6 +38,15 @@ def split_url(url: str) -> SplitResult:
         return urlsplit(url)
     scheme, netloc, path, query, fragment = plain.groups("")
     return SplitResult(scheme.lower(), netloc, path, query, fragment)
+
+
+def hostname(parts: SplitResult) -> str:
+    """`parts.hostname`, or "" for none. A plain host (letters, digits, '.', '-', '_'; no user
+    part, no '[') is lower-cased as it is: urllib's property takes several Python steps per call."""
+    host = parts.netloc.partition(":")[0]
+    if _PLAIN_HOST.fullmatch(host) and "@" not in parts.netloc and "[" not in parts.netloc:
+        return host.lower()
+    return parts.hostname or ""
 
 
 def is_tracking_param(name: str, patterns: Sequence[str]) -> bool:
@@ -67,10 +78,10 @@ def normalize_url(url: str | None, cfg: UrlDedupConfig = UrlDedupConfig()) -> st
         url = "http://" + url
     try:
         parts = split_url(url)
-        port = parts.port
+        port = parts.port if ":" in parts.netloc else None
     except ValueError:
         return None
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = hostname(parts).lower().rstrip(".")  # (urllib leaves an IPv6 zone as it is)
     if not host:
         return None
     if host.startswith("www."):
@@ -78,7 +89,7 @@ def normalize_url(url: str | None, cfg: UrlDedupConfig = UrlDedupConfig()) -> st
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         host = f"{host}:{port}"
     path = parts.path or "/"
-    if cfg.strip_index_pages:
+    if cfg.strip_index_pages and path.lower().endswith(_INDEX_PAGES):
         for page in _INDEX_PAGES:
             if path.lower().endswith(page):
                 path = path[: -len(page)] + "/"

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from builder.config import UrlDedupConfig
-from builder.stages.urls import is_tracking_param, normalize_url, split_url, url_key
+from builder.stages.urls import hostname, is_tracking_param, normalize_url, split_url, url_key
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 
@@ -114,3 +114,12 @@ def test_tracking_params_prefix_and_exact_names():
     assert is_tracking_param("anything", ["*"])
     assert not is_tracking_param("srx", ["sr"]) and is_tracking_param("SR", ["sr"])
     assert not is_tracking_param("utm_source", [])
+
+
+@pytest.mark.parametrize("url", [
+    "http://Example.COM/a", "http://example.com:8080/", "http://ex_ample.com:/x", "http://user@Host.com/",
+    "http://a:b@Host.com:80/", "http://host:[::1]/", "http://[FE80::1%Zone]:80/", "http://", "http://ex.com:x@y/",
+])
+def test_hostname_is_urllibs(url):
+    parts = urlsplit(url)
+    assert hostname(parts) == (parts.hostname or "")
