@@ -56,8 +56,10 @@ def parse_line(line: bytes, path: str, number: int, fields: FieldMap) -> RawReco
     if not isinstance(obj, dict):
         kind = JSON_KINDS.get(type(obj), type(obj).__name__)
         return Reject(path, number, "bad_json", f"line {number} is a JSON {kind}, not an object")
-    # JSON can escape lone surrogates ('\ud800'), which are not Unicode text: check for them.
+    # JSON can escape lone surrogates ('\ud800'), which are not Unicode text: check for them. Only
+    # an escape makes one (the line itself decoded as UTF-8), so a line without "\ud" has none.
+    may_have_surrogates = b"\\ud" in line or b"\\uD" in line
     try:
-        return fields.to_record(obj, path, number, f"line {number}", hash128(line), check_surrogates=True)
+        return fields.to_record(obj, path, number, f"line {number}", hash128(line), check_surrogates=may_have_surrogates)
     except RecursionError:  # a metadata value of lists in lists, deeper than Python can walk
         return Reject(path, number, "bad_json", f"line {number}: a field nests lists too deeply to read")

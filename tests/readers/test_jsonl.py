@@ -141,13 +141,13 @@ def test_invalid_utf8_is_rejected_or_replaced(tmp_path, reader):
 
 def test_lone_surrogate_escape_is_invalid_unicode(tmp_path, reader):
     path = tmp_path / "sur.jsonl"
-    path.write_bytes(b'{"text": "smile \\ud83d\\ude00"}\n{"text": "broken \\udc80 here"}\n')
-    records, [reject] = reader.split(reader.read(path))
+    path.write_bytes(b'{"text": "smile \\ud83d\\ude00"}\n{"text": "broken \\udc80 here"}\n{"text": "upper \\uDC80 case"}\n')
+    records, rejects = reader.split(reader.read(path))
     assert records[0].text == "smile \U0001F600"  # a proper pair is fine
-    assert (reject.record, reject.reason) == (2, "invalid_utf8")
-    [_, replaced] = reader.read(path, encoding_errors="replace")
-    assert replaced.text == "broken \ufffd here"
-    replaced.text.encode("utf-8")
+    assert [(r.record, r.reason) for r in rejects] == [(2, "invalid_utf8"), (3, "invalid_utf8")]
+    [_, *replaced] = reader.read(path, encoding_errors="replace")
+    assert [r.text for r in replaced] == ["broken \ufffd here", "upper \ufffd case"]
+    replaced[0].text.encode("utf-8")
 
 
 def test_lone_surrogate_in_non_ascii_text_or_metadata(tmp_path, reader):
