@@ -228,6 +228,26 @@ def test_indexes_of_lists_every_place_of_a_value_in_order():
     assert boilerplate._indexes_of([], "short") == []
 
 
+def test_line_keys_of_a_whole_text_match_the_keys_of_its_lines():
+    # line_keys keys the whole text at once and skips lines whose raw key is short; every line
+    # must still get the key the line-by-line path gives it
+    lines = [
+        "Sign up: [our newsletter](https://example.org/signup?id=12345) today",
+        "Mail us at <mailto:desk@example.org> or <https://example.org/contact>",
+        "![a photo of the harbour](https://img.example.org/1.jpg) Harbour at dawn",
+        "[ab](https://a-very-long-link-target.example.org/path)",  # long raw key, short key
+        "## Weather **today** ##", "> quoted *words* here", "+ item_one_two",
+        "Café «Zeitung» — Ausgabe 12", "\u3000Wide space line\u3000", "İstanbul Haber", "ΟΔΟΣ ΣΟΦΟΚΛΕΟΥΣ",
+        "abcd", "a b c d e", "", "   ", "\t", "---", "© 2024 The Ledger. All rights reserved.",
+    ]
+    text = "\n".join(lines)
+    expected = {key for key in map(boilerplate.line_key, lines) if key is not None}
+    assert boilerplate.line_keys(text) == expected
+    assert boilerplate.line_key(lines[3]) is None  # its link label alone is too short
+    expected_long = {key for key in (boilerplate.line_key(line, 12) for line in lines) if key is not None}
+    assert boilerplate.line_keys(text, 12) == expected_long != expected
+
+
 def test_words_of_stops_at_the_limit():
     assert boilerplate.words_of("one, two. three four", 2) == ["one", "two"]
     assert boilerplate.words_of("мост через реку", 2) == ["мост", "через"]
