@@ -15,8 +15,9 @@ whitespace-separated tokens, as in the published `n_words`. Languages written wi
 (Chinese, Japanese, Thai, ...) have no meaningful whitespace words: the word rules are skipped
 for them and counted, the line rules still apply.
 
-Cost (issue 7): the body is split into words once and every word rule reads that list; each word
-gets a 64-bit key and a length in numpy arrays. The two n-gram rules are the expensive ones (a
+Cost (issue 7): the words of a batch of bodies are found once, in numpy on their code points
+(`_Words`: no Python string per word), and every word rule reads those arrays; each word has a
+64-bit key and a length. The two n-gram rules are the expensive ones (a
 sort per n-gram size), so each size is first compared with upper bounds computed from word counts
 (`_Ngrams.top_chars_word_bound`, `top_chars_bound`, `dup_chars_bound`): in prose they are within
 the limits for most sizes, and those sizes are never sorted. Bounds only skip sizes that cannot
@@ -29,7 +30,6 @@ are those it has alone.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -101,13 +101,14 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 STOP_WORDS["nb"] = STOP_WORDS["nn"] = STOP_WORDS["no"]
 
 # Punctuation and symbols (Unicode categories P* and S*, basic plane), deleted from words before
-# their length and repetition are measured, so that "Buy," and "buy" are the same word. A table
-# indexed by code point: deleting them is then one numpy step (a regex substitution, or
-# str.translate on text that is not ASCII, costs several times more).
+# their length and repetition are measured, so that "Buy," and "buy" are the same word. Tables
+# indexed by code point: the words of a batch are found in numpy on its code points (see
+# `_Words`) rather than as one Python string per word.
 _IS_PUNCTUATION = np.zeros(0x110000, dtype=bool)
 _IS_PUNCTUATION[[code for code in range(0x10000) if unicodedata.category(chr(code))[0] in "PS"]] = True
-# The same deletion for ASCII text, where str.translate is fastest.
-_ASCII_PUNCTUATION = str.maketrans("", "", "".join(chr(code) for code in range(128) if _IS_PUNCTUATION[code]))
+# What str.split() splits at, and what str.isnumeric() accepts, for every code point.
+_IS_SPACE = np.fromiter(map(str.isspace, map(chr, range(0x110000))), dtype=bool, count=0x110000)
+_IS_NUMERIC = np.fromiter(map(str.isnumeric, map(chr, range(0x110000))), dtype=bool, count=0x110000)
 # A line "ends in punctuation" (C4 / FineWeb): terminal mark, optionally inside closing quotes
 # or brackets. Tested with rstrip + endswith, which read each line end once (a `...$` regex
 # search tries every position of the line); the marks and the closers are disjoint.
@@ -121,6 +122,10 @@ _BATCH_DOCS = 128
 _BATCH_CHARS = 2_000_000
 # Multiplier of the n-gram keys (odd, so that it is invertible modulo 2**64).
 _NGRAM_KEY_MULTIPLIER = 0x9E3779B97F4A7C15
+# Multiplier of the word keys (a polynomial of the code points), another odd constant, and its
+# inverse modulo 2**64.
+_WORD_KEY_MULTIPLIER = 0xD6E8FEB86659FD93
+_WORD_KEY_INVERSE = pow(_WORD_KEY_MULTIPLIER, -1, 2**64)
 
 
 @functools.cache
@@ -133,14 +138,6 @@ def _lines(text: str) -> list[str]:
     return [line for line in map(str.strip, text.split("\n")) if line]
 
 
-def _without_punctuation(text: str) -> str:
-    if text.isascii():
-        return text.translate(_ASCII_PUNCTUATION)
-    # surrogatepass: a lone surrogate (from broken JSON escapes) is a code point like any other.
-    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return code_points[~np.take(_IS_PUNCTUATION, code_points)].tobytes().decode("utf-32-le", "surrogatepass")
-
-
 def _duplicates(items: list[str], total_chars: int) -> tuple[int, int]:
     """(count, chars) of the items that repeat an earlier identical item: all of them but the first
     of each distinct item (counted with a set, in C). `total_chars`: sum of the items' lengths."""
@@ -148,24 +145,76 @@ def _duplicates(items: list[str], total_chars: int) -> tuple[int, int]:
     return len(items) - len(distinct), total_chars - sum(map(len, distinct))
 
 
-def _word_lengths(words: Iterable[str], count: int) -> np.ndarray:
-    """len() of each of `count` words (from str.split: no spaces in them), measured on the words
-    joined by spaces: one join, one encoding and a search for the spaces in numpy cost about half
-    of a call of len per word."""
-    words = list(words)
-    joined = " ".join(words)
-    try:
-        codes = np.frombuffer(joined.encode("latin-1"), dtype=np.uint8)  # one byte per character
-    except UnicodeEncodeError:
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    spaces = np.flatnonzero(codes == ord(" "))
-    if count == 0 or len(spaces) != count - 1:  # no words, or words with spaces in them
-        return np.fromiter(map(len, words), dtype=np.int64, count=count)
-    return np.diff(spaces, prepend=-1, append=len(codes)) - 1
+_power_tables: dict[int, np.ndarray] = {}
+
+
+def _powers(base: int, count: int) -> np.ndarray:
+    """1, base, base**2, ... (count of them) modulo 2**64; the table is kept and grown as needed."""
+    table = _power_tables.get(base)
+    if table is None or len(table) < count:
+        table = np.full(max(count, 2 * len(table) if table is not None else 4096), base, dtype=np.uint64)
+        table[0] = 1
+        table = _power_tables[base] = np.cumprod(table, dtype=np.uint64)  # wraps modulo 2**64
+    return table[:count]
+
+
+def _mixed(keys: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a bijection of 64-bit keys that spreads every input bit over the
+    output, so that word keys built as polynomials look random to the n-gram polynomial."""
+    keys = keys ^ (keys >> np.uint64(30))
+    keys *= np.uint64(0xBF58476D1CE4E5B9)
+    keys ^= keys >> np.uint64(27)
+    keys *= np.uint64(0x94D049BB133111EB)
+    keys ^= keys >> np.uint64(31)
+    return keys
+
+
+class _Words:
+    """The words of several lowercased texts, as `str.split()` finds them once punctuation and
+    symbols are deleted, measured in numpy on the texts' code points (about ten times cheaper than
+    a translate, a split and a hash per word string):
+
+    - `keys`: a 64-bit key per word (a polynomial of its code points, mixed), equal for equal
+      words, whatever the text or the batch;
+    - `lengths`: the len() of each word; `numeric`: whether str.isnumeric() is true of it;
+    - `n_words`: the number of words of each text (its words are consecutive, in text order)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        # The texts joined by a space: no word runs from one text into the next.
+        joined = " ".join(texts)
+        if joined.isascii():
+            codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        else:  # surrogatepass: a lone surrogate (from broken JSON escapes) is a code point like any other
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        text_starts = np.cumsum([0] + [len(text) + 1 for text in texts], dtype=np.int64)[: len(texts)]
+        kept = ~np.take(_IS_PUNCTUATION, codes)
+        kept_before = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(kept, out=kept_before[1:])
+        codes = codes[kept]
+        text_starts = kept_before[text_starts]
+        # A word starts where a space is followed by a non-space, and ends where the reverse is.
+        is_space = np.ones(len(codes) + 2, dtype=bool)
+        np.take(_IS_SPACE, codes, out=is_space[1:-1])
+        edges = np.flatnonzero(is_space[1:] != is_space[:-1])
+        starts, ends = edges[0::2], edges[1::2]
+        self.lengths = ends - starts
+        first_word = np.searchsorted(starts, text_starts)
+        self.n_words = np.diff(first_word, append=len(starts))
+        not_numeric_before = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(~np.take(_IS_NUMERIC, codes), out=not_numeric_before[1:])
+        self.numeric = not_numeric_before[ends] == not_numeric_before[starts]
+        # Key of a word: sum of (code point + 1) x m**(its position in the word), from prefix sums
+        # of (code point + 1) x m**(its position in the batch), divided by m**(the word's start).
+        # (+ 1: a NUL character still changes the key.) Integer arrays wrap modulo 2**64.
+        weighted = (codes.astype(np.uint64) + np.uint64(1)) * _powers(_WORD_KEY_MULTIPLIER, len(codes))
+        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+        np.cumsum(weighted, out=prefix[1:])
+        inverse_powers = _powers(_WORD_KEY_INVERSE, len(codes))
+        self.keys = _mixed((prefix[ends] - prefix[starts]) * inverse_powers[starts])
 
 
 class _Ngrams:
-    """The words of several texts and their n-grams as 64-bit keys (the hash of each word, combined
+    """The words of several texts and their n-grams as 64-bit keys (the key of each word, combined
     as a polynomial), so that counting repeats is a sort in numpy rather than a loop over tuples
     of strings. The texts' words are joined into one array and every measure is computed for all
     texts at once (numpy's cost per call is shared; `run` passes a batch of documents): no n-gram
@@ -177,13 +226,12 @@ class _Ngrams:
     limits for most sizes, which then need no sort at all. The exact measures take a mask of the
     texts to measure (the others get 0.0)."""
 
-    def __init__(self, word_lists: list[list[str]]) -> None:
-        self.n_texts = len(word_lists)
-        self.n_words = np.fromiter(map(len, word_lists), dtype=np.int64, count=self.n_texts)  # per text
-        self.n_all = int(self.n_words.sum())
-        words = itertools.chain.from_iterable(word_lists)
-        self.word_keys = np.fromiter(map(hash, words), dtype=np.int64, count=self.n_all).view(np.uint64)
-        self.lengths = _word_lengths(itertools.chain.from_iterable(word_lists), self.n_all)
+    def __init__(self, words: _Words) -> None:
+        self.n_texts = len(words.n_words)
+        self.n_words = words.n_words  # per text
+        self.n_all = len(words.keys)
+        self.word_keys = words.keys
+        self.lengths = words.lengths
         self.first_word = np.cumsum(self.n_words) - self.n_words  # per text
         self.text_of = np.repeat(np.arange(self.n_texts), self.n_words)  # per word
         self.prefix_chars = np.zeros(self.n_all + 1, dtype=np.int64)
@@ -401,24 +449,31 @@ def quality_signals_many(
     differ, and a size left out cannot fail). `word_counts`, when given, are the texts'
     `len(text.split())`, already counted (`Document.word_count`)."""
     all_signals: list[dict[str, Any]] = []
-    word_lists: list[list[str]] = []
+    lowered_texts: list[str] = []
     worded: list[dict[str, Any]] = []
     counts = word_counts if word_counts is not None else [None] * len(texts)
     for text, language, n_words in zip(texts, languages, counts):
-        signals, words = _text_signals(text, language, cfg, n_words)
+        signals, lowered = _text_signals(text, language, cfg, n_words)
         all_signals.append(signals)
-        if words is not None:
+        if lowered is not None:
             worded.append(signals)
-            word_lists.append(words)
+            lowered_texts.append(lowered)
     if worded:
-        ngrams = _Ngrams(word_lists)
+        words = _Words(lowered_texts)
+        ngrams = _Ngrams(words)
         tops = _top_ngram_chars(ngrams, cfg.max_top_ngram_chars, stop_at_failing_size)
         dups = _dup_ngram_chars(ngrams, cfg.max_dup_ngram_chars, stop_at_failing_size)
         stop_words = _stop_word_counts(ngrams, [signals["language"] for signals in worded])
-        for signals, n, chars, top, dup, stops in zip(
-            worded, ngrams.n_words.tolist(), ngrams.total_chars.tolist(), tops, dups, stop_words
+        numeric_words = ngrams._per_text_sum(words.numeric.astype(np.int64))
+        for signals, n, chars, numeric, top, dup, stops in zip(
+            worded, ngrams.n_words.tolist(), ngrams.total_chars.tolist(), numeric_words.tolist(), tops, dups, stop_words
         ):
             signals["mean_word_length"] = chars / n if n else 0.0
+            # Gopher's "words with an alphabetic character": tokens that vanished (only
+            # punctuation) or are only digits have none.
+            n_tokens = signals["n_words"]
+            without_letter = (n_tokens - n) + numeric
+            signals["alpha_words"] = 1 - without_letter / n_tokens if n_tokens else 0.0
             signals["top_ngram_chars"] = top
             signals["dup_ngram_chars"] = dup
             signals["stop_words"] = stops
@@ -427,8 +482,8 @@ def quality_signals_many(
 
 @functools.cache
 def _stop_word_keys(lang: str) -> np.ndarray:
-    """The word keys (`hash`, as in `_Ngrams.word_keys`) of a language's stop words."""
-    return np.array(sorted(map(hash, STOP_WORDS[lang])), dtype=np.int64).view(np.uint64)
+    """The word keys (as in `_Words.keys`) of a language's stop words."""
+    return _Words([" ".join(STOP_WORDS[lang])]).keys
 
 
 def _stop_word_counts(ngrams: _Ngrams, languages: list[str]) -> list[int | None]:
@@ -448,8 +503,9 @@ def _stop_word_counts(ngrams: _Ngrams, languages: list[str]) -> list[int | None]
 def _text_signals(
     text: str, language: str | None, cfg: QualityConfig, n_words: int | None = None
 ) -> tuple[dict[str, Any], list[str] | None]:
-    """Every measure but the n-gram shares (left None), and the words they are measured on (None
-    for a language without spaces). `n_words`: `len(text.split())` when the caller has it."""
+    """Every measure but those of the words (left None: measured for many texts at once, see
+    `quality_signals_many`), and the lowercased text whose words they are measured on (None for a
+    language without spaces). `n_words`: `len(text.split())` when the caller has it."""
     lang = base_language(language)
     lines = _lines(text)
     signals: dict[str, Any] = {"language": lang, "n_lines": len(lines)}
@@ -467,19 +523,14 @@ def _text_signals(
     if n_words is None:
         n_words = len(text.split())
     signals["n_words"] = n_words
-    # Words without punctuation and symbols; a token of only punctuation disappears.
-    words = _without_punctuation(lowered).split()
-    signals["mean_word_length"] = None  # from the n-gram arrays' character counts
-    # Gopher's "words with an alphabetic character": tokens that vanished (only punctuation) or
-    # are only digits have none.
-    without_letter = (n_words - len(words)) + sum(map(str.isnumeric, words))
-    signals["alpha_words"] = 1 - without_letter / n_words if n_words else 0.0
+    # Measured on the words without punctuation and symbols (`_Words`).
+    signals["mean_word_length"] = signals["alpha_words"] = None
     symbols = sum(map(text.count, cfg.symbols))
     signals["symbol_ratio"] = symbols / n_words if n_words else 0.0
     signals["lines_per_word"] = len(lines) / n_words if n_words else 0.0
     # Measured for many texts at once, on the n-gram arrays (`quality_signals_many`).
     signals["top_ngram_chars"] = signals["dup_ngram_chars"] = signals["stop_words"] = None
-    return signals, words
+    return signals, lowered
 
 
 def _top_ngram_chars(ngrams: _Ngrams, limits: dict[str, float], stop_at_failing_size: bool = False) -> list[dict[str, float]]:

@@ -42,6 +42,11 @@ def distinct_words(n: int, length: int = 2) -> list[str]:
     return list(itertools.islice(words, n))
 
 
+def ngrams_of(*texts: str) -> "quality._Ngrams":
+    """The n-gram arrays of the words of these texts (lowercased, punctuation deleted)."""
+    return quality._Ngrams(quality._Words([text.lower() for text in texts]))
+
+
 def doc(text: str, language: str = "en") -> Document:
     return Document(id="d", text=text, path="p", record=1, raw_hash="h", language=language)
 
@@ -163,7 +168,7 @@ def test_top_ngram_chars():
         vocabulary = distinct_words(100 - 2 * k)
         return " ".join([w for i in range(k) for w in ("xa", "xb", vocabulary[i])] + vocabulary[k:])
 
-    assert quality._Ngrams([text(10).split()]).top_chars(2)[0] == pytest.approx(0.20)
+    assert ngrams_of(text(10)).top_chars(2)[0] == pytest.approx(0.20)
     assert "top_ngram_chars" not in rules(text(10))
     assert "top_ngram_chars" in rules(text(11))
     # In prose the bigram bound (twice the share of "the") is within the limit: not measured.
@@ -173,7 +178,7 @@ def test_top_ngram_chars():
 
 def test_top_ngram_bound_is_an_upper_bound():
     for text in (ARTICLE, " ".join(["xa", "xb"] * 11 + distinct_words(78)), "a b a b a b c d c d", "a a a a b"):
-        ngrams = quality._Ngrams([text.split()])
+        ngrams = ngrams_of(text)
         for n in (2, 3, 4):
             assert ngrams.top_chars(n)[0] <= ngrams.top_chars_bound(n)[0] + 1e-12
 
@@ -182,28 +187,28 @@ def test_dup_ngram_chars():
     vocabulary = distinct_words(100)
     # A 5-gram written twice covers 10 of 100 two-letter words: 0.1 of the characters.
     text = " ".join(vocabulary[:5] + vocabulary[5:50] + vocabulary[:5] + vocabulary[50:95])
-    assert quality._Ngrams([text.split()]).dup_chars(5)[0] == pytest.approx(0.10)
-    assert quality._Ngrams([text.split()]).dup_chars(6)[0] == 0.0
+    assert ngrams_of(text).dup_chars(5)[0] == pytest.approx(0.10)
+    assert ngrams_of(text).dup_chars(6)[0] == 0.0
     limits = {"5": 0.10, "6": 0.05}
     assert "dup_ngram_chars" not in rules(text, cfg=dataclasses.replace(CFG, max_dup_ngram_chars=limits))
     tighter = {"5": 0.09, "6": 0.05}
     assert "dup_ngram_chars" in rules(text, cfg=dataclasses.replace(CFG, max_dup_ngram_chars=tighter))
     # Overlapping repeats count each word once: "a b c d e f" twice, 5-grams (a..e) and (b..f).
     twice = " ".join(vocabulary[:6] * 2 + vocabulary[6:94])
-    assert quality._Ngrams([twice.split()]).dup_chars(5)[0] == pytest.approx(0.12)
+    assert ngrams_of(twice).dup_chars(5)[0] == pytest.approx(0.12)
 
 
 def test_dup_ngram_longer_sizes_measured_only_when_they_could_fail():
     limits = {"5": 0.40, "10": 0.35}
     # A low bound lets the shortest size through; within the longer size's limit, it is not measured.
     low = {"5": 0.0, "10": 0.35}
-    ngrams = quality._Ngrams([ARTICLE.lower().split()])
+    ngrams = ngrams_of(ARTICLE)
     assert quality._dup_ngram_chars(ngrams, low) == [{"5": ngrams.dup_chars(5)[0]}]
-    repeated = quality._Ngrams([distinct_words(40) * 2])
+    repeated = ngrams_of(" ".join(distinct_words(40) * 2))
     measured = quality._dup_ngram_chars(repeated, limits)
     assert measured == [{"5": 1.0, "10": 1.0}]
     # Together, each text gets what it gets alone.
-    both = quality._Ngrams([ARTICLE.lower().split(), distinct_words(40) * 2])
+    both = ngrams_of(ARTICLE, " ".join(distinct_words(40) * 2))
     assert quality._dup_ngram_chars(both, low) == [{"5": ngrams.dup_chars(5)[0]}, {"5": 1.0, "10": 1.0}]
 
 
@@ -434,16 +439,15 @@ def test_every_bound_is_an_upper_bound():
     texts = [ARTICLE, ARTICLE * 3, "a b a b a b c d c d", "a a a a b", " ".join(distinct_words(50) * 2),
              *itertools.chain.from_iterable(negatives.values())]
     for text in texts:
-        ngrams = quality._Ngrams([quality._without_punctuation(text.lower()).split()])
+        ngrams = ngrams_of(text)
         for n in range(1, 11):
             top, dup = ngrams.top_chars(n)[0], ngrams.dup_chars(n)[0]
             assert top <= ngrams.top_chars_bound(n)[0] <= ngrams.top_chars_word_bound(n)[0] + 1e-12, (n, text[:40])
             assert dup <= ngrams.dup_chars_bound(n)[0], (n, text[:40])
     # Measured together, every text keeps its values, and the bounds stay bounds.
-    word_lists = [quality._without_punctuation(text.lower()).split() for text in texts]
-    together = quality._Ngrams(word_lists)
+    together = ngrams_of(*texts)
     for n in range(1, 11):
-        alone = [quality._Ngrams([words]) for words in word_lists]
+        alone = [ngrams_of(text) for text in texts]
         assert together.top_chars(n).tolist() == [a.top_chars(n)[0] for a in alone]
         assert together.dup_chars(n).tolist() == [a.dup_chars(n)[0] for a in alone]
         assert (together.top_chars(n) <= together.top_chars_bound(n) + 1e-12).all()
@@ -481,18 +485,35 @@ def test_word_counts_given_or_counted_give_the_same_signals():
     assert quality.quality_signals_many([ARTICLE], ["en"], CFG, True, [7])[0]["n_words"] == 7
 
 
-def test_word_lengths_are_len_of_each_word():
-    """Measured on the joined words (Latin-1 bytes, else UTF-32), with len() as the fallback."""
-    cases = [
-        "the quick brown fox".split(),
-        "çà et là, 12 €".split(),  # Latin-1 and not
-        ["a", "", "bb"],  # an empty word leaves two spaces together
-        ["two words", "x"],  # a space inside a word: the count of spaces differs, len() decides
-        ["\ud800", "ok"],  # a lone surrogate
-        [],
+def test_words_are_those_of_str_split_without_punctuation():
+    """_Words finds, in numpy, the words str.split() finds once punctuation and symbols are deleted:
+    their count per text, len(), str.isnumeric(), and keys equal exactly for equal words."""
+    texts = [
+        "the quick brown fox",
+        "çà et là, 12 € ½ ٣٤ 2024",  # Latin-1 and not; numerals of other scripts
+        "tabs\tand\u00a0nbsp\u2003em\u3000ideographic\x1cseparator\r\ncrlf\u2028line",
+        "\ud800 lone surrogate \udfff",
+        "emoji 🎉x 𝟘𝟙 ok",  # beyond the basic plane: a symbol kept (as before), mathematical digits
+        "",
+        "— … | ... —",  # only punctuation: no words
+        "nul\x00inside and\x00 e\u0301 é",  # control character; combining mark
+        "the The the, the.",
+        "مرحبا بالعالم שלום 市議会 " * 3,
     ]
-    for words in cases:
-        assert quality._word_lengths(iter(words), len(words)).tolist() == [len(w) for w in words], words
+    lowered = [text.lower() for text in texts]
+    words = quality._Words(lowered)
+    reference = [REFERENCE_PUNCTUATION.sub("", text).split() for text in lowered]
+    assert words.n_words.tolist() == [len(w) for w in reference]
+    flat = [word for text_words in reference for word in text_words]
+    assert words.lengths.tolist() == [len(word) for word in flat]
+    assert words.numeric.tolist() == [word.isnumeric() for word in flat]
+    keys = words.keys.tolist()
+    for i, j in itertools.combinations(range(len(flat)), 2):
+        assert (keys[i] == keys[j]) == (flat[i] == flat[j]), (flat[i], flat[j])
+    # A word's key does not depend on its batch, its position or the width of the batch's code points.
+    assert quality._Words(["the"]).keys.tolist() == [keys[flat.index("the")]]
+    assert quality._Words(["x é the"]).keys.tolist()[2] == keys[flat.index("the")]
+    assert quality._Words([]).n_words.tolist() == []
 
 
 def test_stop_words_counted_in_a_mixed_batch_as_alone():
