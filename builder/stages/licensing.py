@@ -533,22 +533,26 @@ def _holders(notice: str) -> tuple[str, ...]:
     return tuple(h for h in holders if re.search(r"[^\W\d_]", h))
 
 
-def _link_text(link: re.Match) -> str:
-    return link.group(1)
-
-
 def _strip_links(text: str) -> str:
     """`_MD_LINK.sub(r"\1", text)`, found from the "[" (a literal first character lets the search
-    skip ahead); a link with an image's "!" before its "[" loses the "!" too."""
-    if "![" not in text:
-        return _MD_LINK_FROM_BRACKET.sub(_link_text, text)
-    out, last = [], 0
-    for link in _MD_LINK_FROM_BRACKET.finditer(text):
-        start = link.start() - (text[link.start() - 1 : link.start()] == "!")
-        out += (text[last:start], link.group(1))
-        last = link.end()
-    out.append(text[last:])
-    return "".join(out)
+    skip ahead); a link with an image's "!" before its "[" loses the "!" too. Split at the links
+    (the captured link texts are kept in the pieces) and joined again: no Python call per link."""
+    pieces = _MD_LINK_FROM_BRACKET.split(text)  # [text, link text, text, link text, ..., text]
+    if "![" in text:
+        for i in range(0, len(pieces) - 1, 2):  # each piece of text before a link
+            if pieces[i].endswith("!"):
+                pieces[i] = pieces[i][:-1]
+    return "".join(pieces)
+
+
+# Removing the links joins the text before a link to the link's text and the link's text to what
+# follows. A notice word the text lacks can only appear across such a join, and only with one of
+# its characters (any case; 'ı' folds to i) on each side: before the link's "[" (or "![", the "!"
+# going too) or after its ")". (A ")" before a "[" stands for the previous link's text.)
+_NOTICE_CHARS = "copyrightCOPYRIGHT&;()©ı"
+_JOIN_MAY_MAKE_NOTICE = re.compile(
+    rf"\[(?<=[{_NOTICE_CHARS}]\[)|\[(?<=[{_NOTICE_CHARS}]!\[)|\)(?=[{_NOTICE_CHARS}])"
+)
 
 
 def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[CopyrightNotice]:
@@ -557,6 +561,8 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
     if triggers is None:
         plain = _MD_LINK.sub(r"\1", text)
     elif "](" in text:  # markdown links reduced to their text can join a notice's words
+        if not triggers.has(_NOTICE_AT.words) and not _JOIN_MAY_MAKE_NOTICE.search(text):
+            return []  # no notice word, and removing the links cannot make one
         plain = _strip_links(text)
         triggers = text_triggers(plain, _notice_words())
     else:
@@ -724,6 +730,15 @@ def text_triggers(text: str, words: TriggerWords | None = None) -> TextTriggers 
 # --- findings and conclusion --------------------------------------------------------------------
 
 
+def _can_match(triggers: TextTriggers | None, words: frozenset[str]) -> bool:
+    """False when a detector whose every match holds one of `words` cannot match (None: not known)."""
+    return triggers is None or triggers.has(words)
+
+
+# The words of the five textual CC patterns (find_cc_text).
+_CC_TEXT_WORDS = _CC_LONG_AT.words | _CC_SHORT_AT.words | _CC_ZERO_AT.words | _PD_MARK_AT.words | _CC_BARE_AT.words
+
+
 @dataclass
 class LicenseFindings:
     """Everything the detectors found in one document, with where it was found."""
@@ -746,27 +761,37 @@ def detect_license(body: str, boilerplate: str = "", html: str | None = None, pr
         if not text:
             continue
         triggers = text_triggers(text) if precheck else None
-        if triggers is not None and not triggers.has(_licensing_words()) and "](" not in text:
-            continue  # no trigger word, and no link whose removal could join one: nothing to find
-        for license_id, url, credit in find_cc_links(text, triggers):
-            if credit:
-                findings.image_credits += 1
-            else:
-                findings.licenses.append((license_id, "cc_link", url, where))
-        for license_id, snippet, credit in find_cc_text(text, triggers):
-            if credit:
-                findings.image_credits += 1
-            else:
-                findings.licenses.append((license_id, "cc_text", snippet, where))
+        if triggers is not None and not triggers.has(_licensing_words()):
+            # No trigger word: only a notice joined by removing links can be there.
+            if "](" in text:
+                findings.notices += [(notice, where) for notice in find_copyright(text, triggers)]
+            continue
+        # Each detector is called only when one of its words is there (it finds nothing without).
+        if _can_match(triggers, _CC_URL_AT.words):
+            for license_id, url, credit in find_cc_links(text, triggers):
+                if credit:
+                    findings.image_credits += 1
+                else:
+                    findings.licenses.append((license_id, "cc_link", url, where))
+        if _can_match(triggers, _CC_TEXT_WORDS):
+            for license_id, snippet, credit in find_cc_text(text, triggers):
+                if credit:
+                    findings.image_credits += 1
+                else:
+                    findings.licenses.append((license_id, "cc_text", snippet, where))
         findings.notices += [(notice, where) for notice in find_copyright(text, triggers)]
-        findings.all_rights_reserved += [(s, where) for s in find_all_rights_reserved(text, triggers)]
-        findings.permissions += [(s, where) for s in find_permission(text, triggers)]
-        findings.fair_use += [(s, where) for s in find_fair_use(text, triggers)]
-        for snippet, credit in find_public_domain(text, triggers):
-            if credit:
-                findings.image_credits += 1
-            else:
-                findings.public_domain.append((snippet, where))
+        if _can_match(triggers, _ALL_RIGHTS_AT.words):
+            findings.all_rights_reserved += [(s, where) for s in find_all_rights_reserved(text, triggers)]
+        if _can_match(triggers, _PERMISSION_AT.words):
+            findings.permissions += [(s, where) for s in find_permission(text, triggers)]
+        if _can_match(triggers, _FAIR_USE_AT.words):
+            findings.fair_use += [(s, where) for s in find_fair_use(text, triggers)]
+        if _can_match(triggers, _PUBLIC_DOMAIN_AT.words):
+            for snippet, credit in find_public_domain(text, triggers):
+                if credit:
+                    findings.image_credits += 1
+                else:
+                    findings.public_domain.append((snippet, where))
     if html:
         findings.licenses += [(license_id, "cc_link", text, "html") for license_id, text in find_html_licenses(html, precheck)]
     return findings

@@ -238,6 +238,29 @@ def test_precheck_never_hides_a_finding():
     assert kinds == {"licenses", "notices", "all_rights_reserved", "permissions", "fair_use", "public_domain", "image_credits"}
 
 
+# Texts with no notice word where removing a link makes one: at the "[", after the ")", across an
+# image's "!", between two links, with 'ı' for i, and with "(c)" and "&copy;" put together.
+JOINED_NOTICES = [
+    "Copyr[ight](/a) 2015 Jane Roe", "[Copy](/a)right 2015 Jane Roe", "copyrı[ght](/a) 2015 Jane Roe",
+    "Copy![right](/i) 2015 Jane Roe", "[Copy](/a)[right](/b) 2015 Jane Roe", "[(c](/a)) 2015 Jane Roe",
+    "&co[py;](/a) 2015 Jane Roe", "Copy[](/a)right 2015 Jane Roe",
+]
+JOIN_PIECES = ["c", "C", "o", "py", "right", "ght", "(", ")", "[", "]", "](", "](x)", "![", "!", "ı", "©", "&", ";", "x", " ", "\n",
+               "(c", "c)", "copy", "Copyr", "copyrı", "[ght](x)", "[ı](x)", "[)](y)", "[(c](w)", "[&copy](w)", "[](b)", " 2015", " Jane Roe"]
+
+
+def test_precheck_finds_notices_that_removing_links_joins():
+    for text in JOINED_NOTICES:
+        assert "copyright" not in licensing.fold(text) and "(c)" not in text and "&copy;" not in text
+        notices = licensing.find_copyright(text, licensing.text_triggers(text))
+        assert notices == licensing.find_copyright(text) != [], text
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(JOIN_PIECES) for _ in range(rng.randint(1, 16)))
+        assert licensing.find_copyright(text, licensing.text_triggers(text)) == licensing.find_copyright(text), text
+        assert licensing._strip_links(text) == licensing._MD_LINK.sub(r"\1", text)
+
+
 def test_precheck_on_letters_that_lower_casing_moves():
     # 'ı' matches i case-insensitively and is folded to it; 'İ' lowers to two characters, so a
     # text holding it is scanned in full.
