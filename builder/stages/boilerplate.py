@@ -144,13 +144,8 @@ def _facts(clean: str, links: int) -> tuple[str, int, str, bytes, int]:
     return clean, links, low, key, _hash(key)
 
 
-def _clear_line_caches() -> None:
-    _markup_line_facts.cache_clear()
-    _ascii_markup_key.cache_clear()
-
-
-# (clearing the line caches: what benchmarks that start each round cold call)
-clean_with_links.cache_clear = _clear_line_caches  # type: ignore[attr-defined]
+# (clearing the line cache: what benchmarks that start each round cold call)
+clean_with_links.cache_clear = _markup_line_facts.cache_clear  # type: ignore[attr-defined]
 
 
 def _plain_key(line: str) -> bytes:
@@ -261,72 +256,20 @@ def line_key(line: str, min_chars: int = 5) -> int | None:
 
 
 def line_keys(text: str, min_chars: int = 5) -> set[int]:
-    """The distinct line keys of a document: the pipeline counts their document frequency per source.
-
-    One translate of the whole text, lower-cased, gives each line's key as if it had no markup: an
-    ASCII line's key when it has none (`_plain_key`). Cleaning a line (markup, marks, spaces) only
-    drops characters from it, so a line whose raw key is too short is skipped whatever it holds
-    (blank lines among them); the other lines with markup or beyond ASCII are keyed one by one."""
-    if min_chars < 1:  # (then blank lines must be told from lines with an empty key)
-        return _line_keys_each(text, min_chars)
-    keys = set()
-    raw_keys = text.lower().encode("utf-8").translate(_KEY_DIGITS, _KEY_DELETE_BUT_BREAKS).split(b"\n")
-    for line, raw_key in zip(text.split("\n"), raw_keys):
-        if len(raw_key) < min_chars:
-            continue
-        if line.isascii():
-            if not _has_markup(line):
-                keys.add(_hash(raw_key))
-                continue
-            length, key_hash = _ascii_markup_key(line)
-        elif _has_markup(line):
-            _, _, _, key, key_hash = _markup_line_facts(line)  # (line_facts' cached branch, called directly)
-            length = len(key)
-        else:
-            key = _plain_key(line)  # (line_facts' key of a plain line, without the rest)
-            length, key_hash = len(key), _hash(key)
-        if length >= min_chars:
-            keys.add(key_hash)
-    return keys
-
-
-def _line_keys_each(text: str, min_chars: int) -> set[int]:
-    """`line_keys`, line by line."""
+    """The distinct line keys of a document: the pipeline counts their document frequency per source."""
     keys = set()
     for line in text.split("\n"):
         if not line or line.isspace():
             continue
-        _, _, _, key, key_hash = line_facts(line)
+        if _has_markup(line):
+            _, _, _, key, key_hash = _markup_line_facts(line)  # (line_facts' cached branch, called directly)
+            if len(key) >= min_chars:
+                keys.add(key_hash)
+            continue
+        key = _plain_key(line)  # (line_facts' key of a plain line, without the rest)
         if len(key) >= min_chars:
-            keys.add(key_hash)
+            keys.add(_hash(key))
     return keys
-
-
-# The key table with the line break kept: one translate keys every line of a text.
-_KEY_DELETE_BUT_BREAKS = _KEY_DELETE.replace(b"\n", b"")
-
-
-def _autolink_text(match: re.Match[str]) -> str:
-    return match.group(1).removeprefix("mailto:")
-
-
-@lru_cache(maxsize=8192)
-def _ascii_markup_key(line: str) -> tuple[int, int]:
-    """(length, hash) of the key of an ASCII line with markup, without the rest of its facts. Of
-    the markup, only images, links and autolinks change the letters and digits of a line (the
-    other marks, spaces and punctuation are dropped by the key anyway), so only they are reduced,
-    as `_clean_with_links` reduces them."""
-    text = line
-    if "[" in text:
-        if "![" in text:
-            text = _IMAGE.sub("", text)
-        parts = _LINK.split(text)
-        if len(parts) > 1:
-            text = "".join(filter(None, parts))
-    if "<" in text:
-        text = _AUTOLINK.sub(_autolink_text, text)
-    key = text.encode("ascii").translate(_KEY_LOWER_DIGITS, _KEY_DELETE)
-    return len(key), _hash(key)
 
 
 def select_templates(n_docs: int, df: Mapping[int, int], cfg: BoilerplateConfig) -> dict[int, int]:
@@ -795,7 +738,9 @@ def _classify_by_content(unit: Unit, low: str, hard_rules: list[_Rule], soft_rul
         if meta:
             unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
             return
-        if _DATE_NEEDS.search(text) and _DATE_IN_LINE.search(text) and len(_WORD.findall(_DATE_IN_LINE.sub("", text))) <= 6:
+        # (the dates cut out in one pass: a line with none is left whole, n == 0)
+        undated, n = _DATE_IN_LINE.subn("", text) if _DATE_NEEDS.search(text) else (text, 0)
+        if n and len(_WORD.findall(undated)) <= 6:
             unit.cls, unit.reason = HARD, "rule:dateline"
             return
     if len(key) >= 10 and not ctx.html_body:
@@ -879,6 +824,8 @@ def _promote_runs(units: list[Unit], cfg: BoilerplateConfig, length_scale: float
 
 def _indexes_of(items: list[str], value: str) -> list[int]:
     """The indexes at which `value` stands in `items`, in order (list.index steps in C)."""
+    if value not in items:  # (most documents: no unit of that class)
+        return []
     found: list[int] = []
     i = -1
     try:
