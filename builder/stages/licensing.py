@@ -144,7 +144,7 @@ def fold(text: str) -> str | None:
     return low
 
 
-def _find_all(low: str, word: str) -> list[int]:
+def _find_all(low: str | bytes, word: str | bytes) -> list[int]:
     """Every start of `word` in `low`, overlapping occurrences included, ascending."""
     positions = []
     at = low.find(word)
@@ -214,9 +214,10 @@ class TriggerWords:
             if latin1 is not None:  # lower-casing a Latin-1 text never changes its length
                 found: dict[str, list[int]] = {}
                 words = self._cased_words
-                for index, start, _ in self._cased_automaton.find_matches_as_indexes(latin1.lower(), overlapping=True):
+                lowered = latin1.lower()
+                for index, start, _ in self._cased_automaton.find_matches_as_indexes(lowered, overlapping=True):
                     found.setdefault(words[index], []).append(start)
-                return TextTriggers(None, self, found=found, text=text)
+                return TextTriggers(None, self, found=found, text=text, lowered_bytes=lowered)
         low = fold(text)
         return None if low is None else TextTriggers(low, self)
 
@@ -235,9 +236,14 @@ class TextTriggers:
     """The trigger words of one text: the rarer ones (every `Where.words`) found in one pass;
     common start words ("all", "you", "may") looked for only when a needed word is there."""
 
-    def __init__(self, low: str | None, words: TriggerWords, found: dict[str, list[int]] | None = None, text: str = ""):
+    def __init__(
+        self, low: str | None, words: TriggerWords, found: dict[str, list[int]] | None = None, text: str = "", lowered_bytes: bytes | None = None
+    ):
         self._low = low
         self._text = text  # folded on demand when `low` is not given
+        # A Latin-1 text lower-cased as bytes (see `TriggerWords.scan`): an ASCII word is at the same
+        # places there as in the folded text, so common start words are searched there, unfolded.
+        self._lowered_bytes = lowered_bytes
         self._indexed = words.word_set
         self.found = words.positions(low) if found is None else found  # indexed word -> positions, for the words present
         self._common: dict[str, list[int]] = {}
@@ -259,7 +265,10 @@ class TextTriggers:
                 out += self.found.get(word, ())
                 continue
             if word not in self._common:
-                self._common[word] = _find_all(self.low, word)
+                if self._lowered_bytes is not None and word.isascii():
+                    self._common[word] = _find_all(self._lowered_bytes, word.encode("ascii"))
+                else:
+                    self._common[word] = _find_all(self.low, word)
             out += self._common[word]
         return out
 

@@ -331,6 +331,20 @@ def test_scan_of_a_text_finds_what_a_search_of_its_fold_finds():
     assert words.scan("TÉL ©").found == {"tél": [0], "©": [4]}
 
 
+def test_common_start_words_are_found_where_the_fold_has_them():
+    """Words outside the automaton ('all', 'you') are searched in the Latin-1 bytes lower-cased
+    when the scan has them, at the positions a search of the folded text gives."""
+    words = licensing._trigger_words()
+    common = ("all", "you", "may", "tous", "17", "is")
+    for text in ["ALL rights, YoU MAY; TOUS 17 ÀLL Ìs", "Kall ſall", "İs all", "", "fall all-all\nALL"] + mixed_texts(200, seed=3):
+        scanned = words.scan(text)
+        if scanned is None:
+            continue
+        folded = licensing.TextTriggers(licensing.fold(text), words)
+        for word in common:
+            assert scanned.starts((word,)) == folded.starts((word,)) == licensing._find_all(licensing.fold(text), word), (text, word)
+
+
 def test_one_scan_serves_licensing_and_pii():
     from builder.stages import pii
 
