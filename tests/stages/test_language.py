@@ -172,3 +172,42 @@ def test_character_tables_equal_langdetect_and_str():
 def test_gram_keys_equal_gram_key():
     grams = ["a", "ab", "abc", " a", "é", "ß", "日本", "\U0001d400x", "ZZZ"]
     assert language.gram_keys(grams).tolist() == [language.gram_key(g) for g in grams]
+
+
+# Words split by every kind of space and mark, texts ending with and without a space, scripts mixed
+# in one word (Latin dropped by the share of the whole text), repeated words.
+WORD_TEXTS = [
+    "", " ", "a", "a ", " a", "Tokyo, tokyo  TOKYO!\tToKyo\n", "x\u3000y\u0085z\u00a0w", "ab ab ab ab",
+    "東京都の天気は晴れです。Tokyo is sunny", "Привет,мир!abc", "e\u0301te\u0301 cafe\u0301", "NATO-USA ist OK; ok.",
+]
+
+
+def test_word_rows_equal_the_rows_found_character_by_character(monkeypatch):
+    model = language._model()
+    texts = WORD_TEXTS + RULE_TEXTS + list(TEXTS.values()) + list(MORE_TEXTS.values())
+    by_character = language.ngram_rows_by_character(texts, model)
+    for _ in range(2):  # words new, then known
+        rows, counts = language.ngram_rows(texts, model)
+        assert np.array_equal(rows, by_character[0]) and np.array_equal(counts, by_character[1])
+    # A small bound on the words kept: forgotten and found again, the same rows.
+    monkeypatch.setattr(language, "_MAX_WORDS", 10)
+    model.word_rows.clear()
+    model.final_word_rows.clear()
+    for text in texts:
+        alone = language.ngram_rows_by_character([text], model)
+        rows, counts = language.ngram_rows([text], model)
+        assert np.array_equal(rows, alone[0]) and np.array_equal(counts, alone[1]), text
+    assert len(model.word_rows) + len(model.final_word_rows) <= 10 + max(len(text.split(" ")) for text in texts)
+
+
+def test_normalized_text_is_langdetects_cleaning_and_normalisation():
+    from langdetect.utils.ngram import NGram
+
+    model = language._model()
+    for text in WORD_TEXTS + RULE_TEXTS:
+        detector = model.factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        expected = "".join(NGram.normalize(ch) for ch in detector.text)
+        # langdetect collapses runs of spaces first; normalising may make new ones, which add no n-grams.
+        assert " ".join(language.normalized_text(text, model).split(" ")).split() == " ".join(expected.split(" ")).split(), text
