@@ -104,11 +104,13 @@ STOP_WORDS["nb"] = STOP_WORDS["nn"] = STOP_WORDS["no"]
 # their length and repetition are measured, so that "Buy," and "buy" are the same word. Tables
 # indexed by code point: the words of a batch are found in numpy on its code points (see
 # `_Words`) rather than as one Python string per word.
-_IS_PUNCTUATION = np.zeros(0x110000, dtype=bool)
-_IS_PUNCTUATION[[code for code in range(0x10000) if unicodedata.category(chr(code))[0] in "PS"]] = True
+# One table gives the three classes as bits: a single lookup per code point.
+_PUNCTUATION, _SPACE, _NUMERIC = 1, 2, 4
+_CHAR_CLASS = np.zeros(0x110000, dtype=np.uint8)
+_CHAR_CLASS[[code for code in range(0x10000) if unicodedata.category(chr(code))[0] in "PS"]] |= _PUNCTUATION
 # What str.split() splits at, and what str.isnumeric() accepts, for every code point.
-_IS_SPACE = np.fromiter(map(str.isspace, map(chr, range(0x110000))), dtype=bool, count=0x110000)
-_IS_NUMERIC = np.fromiter(map(str.isnumeric, map(chr, range(0x110000))), dtype=bool, count=0x110000)
+_CHAR_CLASS[np.fromiter(map(str.isspace, map(chr, range(0x110000))), dtype=bool, count=0x110000)] |= _SPACE
+_CHAR_CLASS[np.fromiter(map(str.isnumeric, map(chr, range(0x110000))), dtype=bool, count=0x110000)] |= _NUMERIC
 # A line "ends in punctuation" (C4 / FineWeb): terminal mark, optionally inside closing quotes
 # or brackets. Tested with rstrip + endswith, which read each line end once (a `...$` regex
 # search tries every position of the line); the marks and the closers are disjoint.
@@ -126,6 +128,7 @@ _NGRAM_KEY_MULTIPLIER = 0x9E3779B97F4A7C15
 # inverse modulo 2**64.
 _WORD_KEY_MULTIPLIER = 0xD6E8FEB86659FD93
 _WORD_KEY_INVERSE = pow(_WORD_KEY_MULTIPLIER, -1, 2**64)
+_WORD_LENGTH_KEY = 0xA0761D6478BD642F  # times the length, added to the word key
 
 
 @functools.cache
@@ -187,30 +190,34 @@ class _Words:
         else:  # surrogatepass: a lone surrogate (from broken JSON escapes) is a code point like any other
             codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         text_starts = np.cumsum([0] + [len(text) + 1 for text in texts], dtype=np.int64)[: len(texts)]
-        kept = ~np.take(_IS_PUNCTUATION, codes)
-        kept_before = np.zeros(len(codes) + 1, dtype=np.int64)
-        np.cumsum(kept, out=kept_before[1:])
-        codes = codes[kept]
-        text_starts = kept_before[text_starts]
+        classes = np.take(_CHAR_CLASS, codes)
+        # Delete punctuation; a text now starts earlier by the punctuation before it.
+        punctuation = np.flatnonzero(classes & _PUNCTUATION)
+        if len(punctuation):
+            text_starts -= np.searchsorted(punctuation, text_starts)
+            kept = (classes & _PUNCTUATION) == 0
+            codes, classes = codes[kept], classes[kept]
         # A word starts where a space is followed by a non-space, and ends where the reverse is.
         is_space = np.ones(len(codes) + 2, dtype=bool)
-        np.take(_IS_SPACE, codes, out=is_space[1:-1])
+        np.not_equal(classes & _SPACE, 0, out=is_space[1:-1])
         edges = np.flatnonzero(is_space[1:] != is_space[:-1])
         starts, ends = edges[0::2], edges[1::2]
         self.lengths = ends - starts
         first_word = np.searchsorted(starts, text_starts)
         self.n_words = np.diff(first_word, append=len(starts))
-        not_numeric_before = np.zeros(len(codes) + 1, dtype=np.int64)
-        np.cumsum(~np.take(_IS_NUMERIC, codes), out=not_numeric_before[1:])
-        self.numeric = not_numeric_before[ends] == not_numeric_before[starts]
-        # Key of a word: sum of (code point + 1) x m**(its position in the word), from prefix sums
-        # of (code point + 1) x m**(its position in the batch), divided by m**(the word's start).
-        # (+ 1: a NUL character still changes the key.) Integer arrays wrap modulo 2**64.
-        weighted = (codes.astype(np.uint64) + np.uint64(1)) * _powers(_WORD_KEY_MULTIPLIER, len(codes))
+        # Numeric words: those whose every character is numeric (numeric characters are few).
+        numeric_chars = np.flatnonzero(classes & _NUMERIC)
+        word_of_numeric = np.searchsorted(starts, numeric_chars, side="right") - 1
+        self.numeric = np.bincount(word_of_numeric, minlength=len(starts)) == self.lengths
+        # Key of a word: its length and the sum of code point x m**(its position in the word), from
+        # prefix sums of code point x m**(its position in the batch), divided by m**(the word's
+        # start); then mixed. Integer arrays wrap modulo 2**64.
+        weighted = np.multiply(codes, _powers(_WORD_KEY_MULTIPLIER, len(codes)), dtype=np.uint64)
         prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
         np.cumsum(weighted, out=prefix[1:])
         inverse_powers = _powers(_WORD_KEY_INVERSE, len(codes))
-        self.keys = _mixed((prefix[ends] - prefix[starts]) * inverse_powers[starts])
+        polynomial = (prefix[ends] - prefix[starts]) * inverse_powers[starts]
+        self.keys = _mixed(polynomial + self.lengths.astype(np.uint64) * np.uint64(_WORD_LENGTH_KEY))
 
 
 class _Ngrams:
@@ -238,7 +245,6 @@ class _Ngrams:
         np.cumsum(self.lengths, out=self.prefix_chars[1:])
         self.total_chars = self.prefix_chars[self.first_word + self.n_words] - self.prefix_chars[self.first_word]
         self.has_words = self.n_words > 0
-        self._keys: dict[int, np.ndarray] = {}
         self._least_counts: dict[int, np.ndarray] = {}
         self._word_mass: np.ndarray | None = None
 
@@ -278,23 +284,28 @@ class _Ngrams:
             return np.zeros(0, dtype=bool)
         return self.text_of[: self.n_all - n + 1] == self.text_of[n - 1 :]
 
-    def keys(self, n: int) -> np.ndarray:
-        """Key of the n-gram starting at each position (n_all - n + 1 of them): the sum of its word
-        keys times descending powers of the multiplier, as one convolution, plus its text's index
-        times the multiplier's n-th power. Integer arrays wrap modulo 2**64, which is the intent."""
-        if n not in self._keys:
-            if self.n_all < n:
-                return np.zeros(0, dtype=np.uint64)
-            keys = np.convolve(self.word_keys, _key_powers(n), mode="valid")
-            keys += self.text_of[: len(keys)].astype(np.uint64) * _key_powers(n + 1)[n]
-            self._keys[n] = keys
-        return self._keys[n]
+    def positions(self, n: int, texts: np.ndarray) -> np.ndarray:
+        """Every position whose n words lie in one of the texts in the mask `texts`, ascending. Made
+        from those texts' word ranges: in a batch, few texts have an n-gram size to measure."""
+        chosen = np.flatnonzero(texts & (self.n_words >= n))
+        counts = self.n_words[chosen] - (n - 1)
+        earlier = np.cumsum(counts) - counts  # positions of the chosen texts before each one
+        return np.arange(int(counts.sum())) + np.repeat(self.first_word[chosen] - earlier, counts)
+
+    def keys(self, n: int, positions: np.ndarray) -> np.ndarray:
+        """Key of the n-gram starting at each of `positions`: the sum of its word keys times
+        descending powers of the multiplier (by Horner's rule), plus its text's index times the
+        multiplier's n-th power. Integer arrays wrap modulo 2**64, which is the intent."""
+        keys = self.word_keys[positions]
+        for k in range(1, n):
+            keys = keys * np.uint64(_NGRAM_KEY_MULTIPLIER) + self.word_keys[positions + k]
+        return keys + self.text_of[positions].astype(np.uint64) * _key_powers(n + 1)[n]
 
     def occurrences(self, n: int, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, count) of the n-grams of the texts in the mask `texts`: every position whose
         window lies in one of them, ascending, and how many times its n-gram occurs in its text."""
-        positions = np.flatnonzero(self.windows(n) & texts[self.text_of[: max(0, self.n_all - n + 1)]])
-        keys = self.keys(n)[positions]
+        positions = self.positions(n, texts)
+        keys = self.keys(n, positions)
         order = np.argsort(keys)
         ordered = keys[order]
         run_ids = np.cumsum(np.concatenate(([False], ordered[1:] != ordered[:-1])))
@@ -310,7 +321,8 @@ class _Ngrams:
         if n not in self._least_counts:
             if n == 1:
                 bits = max(6, (8 * self.n_all).bit_length())
-                buckets = (self.keys(1) >> np.uint64(64 - bits)).astype(np.intp)  # keys of word and text
+                word_keys = self.keys(1, np.arange(self.n_all))  # keys of word and text
+                buckets = (word_keys >> np.uint64(64 - bits)).astype(np.intp)
                 self._least_counts[1] = np.take(np.bincount(buckets, minlength=1 << bits), buckets)
             else:
                 shorter = self.least_word_counts(n - 1)
