@@ -827,6 +827,8 @@ def _page_license(ids: set[str]) -> tuple[str | None, bool]:
     """The one licence the page states, and whether it states different ones. An unversioned
     mention ("Creative Commons Attribution", "under Creative Commons") agrees with a versioned one
     of the same family."""
+    if not ids:
+        return None, False  # no licence found (most pages)
     specific = {i for i in ids if not i.startswith(UNVERSIONED_PREFIX)}
     vague = ids - specific
     if len(specific) > 1:

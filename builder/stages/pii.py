@@ -62,6 +62,7 @@ _DASH_DIGIT = re.compile(r"-\d")  # "555-123-4567", "555.123.4567": the third 3 
 _DOT_DIGIT = re.compile(r"\.\d")  # its first - or . (and an IPv4 address 1 to 3 before its first .)
 _IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")  # every IPv6 match has two colons this close
 _PHONE_LABEL_RE = re.compile(_PHONE_LABEL, re.IGNORECASE)
+_PHONE_LABEL_WORD_SET = frozenset(PHONE_LABEL_WORDS)
 # Every match needs one of these: an e-mail its @, an IPv6 address two colons, a phone 7 digits
 # (\d: the digits its value counts are those), an IPv4 address 4 digits and 3 dots. The licence
 # fields (a notice such as "© 2016 Example News", its holders) mostly have none: nothing to scan.
@@ -142,6 +143,8 @@ def _label_starts(text: str) -> list[int] | None:
     triggers = text_triggers(text)
     if triggers is None:
         return None
+    if not triggers.has(_PHONE_LABEL_WORD_SET):
+        return []  # no label word (most texts): nothing to collect
     return triggers.starts(PHONE_LABEL_WORDS)
 
 
@@ -228,6 +231,8 @@ def redact(text: str, matches: list[PiiMatch] | None = None) -> str:
 
 def count_pii(matches: Iterable[PiiMatch]) -> dict[str, int]:
     """Distinct values per kind (an address in a link text and its mailto: counts once)."""
+    if not matches:
+        return {"emails": 0, "phones": 0, "ips": 0}
     distinct = {(m.kind, m.value.lower()) for m in matches}
     return {
         "emails": sum(1 for kind, _ in distinct if kind == "email"),
@@ -246,7 +251,16 @@ def _redact_licence_fields(doc: Document) -> None:
     if doc.copyright_notice:
         doc.copyright_notice = clean(doc.copyright_notice)
     doc.copyright_holders = [clean(holder) for holder in doc.copyright_holders]
-    doc.license_evidence = [{**item, "text": clean(item.get("text", ""))} for item in doc.license_evidence]
+    doc.license_evidence = [_with_clean_text(item) for item in doc.license_evidence]
+
+
+def _with_clean_text(item: dict[str, str]) -> dict[str, str]:
+    """The evidence item with its text redacted: a new dict, unless there is nothing to change."""
+    text = item.get("text", "")
+    clean = _redacted_licence_text(text)
+    if clean is text and "text" in item:
+        return item
+    return {**item, "text": clean}
 
 
 def run(docs: Iterable[Document], cfg: PiiConfig, stats: Stats) -> Iterator[Document]:

@@ -53,6 +53,21 @@ def test_run_redacts_body_boilerplate_and_licence_fields():
     assert stats.get("pii.emails") == 2 and stats.get("pii.docs_redacted") == 1
 
 
+def test_licence_evidence_keeps_its_items_and_gains_a_missing_text():
+    doc = make_doc("No contact here.")
+    doc.license_evidence = [
+        {"kind": "copyright", "text": "© 2020 Example News", "where": "boilerplate"},
+        {"kind": "permission", "text": "Write to desk@example.org to republish", "where": "body"},
+        {"kind": "config", "where": "config"},
+    ]
+    (out,) = pii.run([doc], PiiConfig(), Stats())
+    assert out.license_evidence == [
+        {"kind": "copyright", "text": "© 2020 Example News", "where": "boilerplate"},
+        {"kind": "permission", "text": "Write to <EMAIL> to republish", "where": "body"},
+        {"kind": "config", "where": "config", "text": ""},
+    ]
+
+
 def test_keep_counts_only_and_drop_rejects_on_body():
     (kept,) = pii.run([make_doc("at 10.0.0.1")], PiiConfig(mode="keep"), Stats())
     assert kept.text == "at 10.0.0.1" and kept.pii["ips"] == 1
