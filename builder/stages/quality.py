@@ -138,7 +138,7 @@ def _key_powers(n: int) -> np.ndarray:
 
 
 def _lines(text: str) -> list[str]:
-    return [line for line in map(str.strip, text.split("\n")) if line]
+    return list(filter(None, map(str.strip, text.split("\n"))))
 
 
 def _duplicates(items: list[str], total_chars: int) -> tuple[int, int]:
@@ -414,8 +414,9 @@ def _ends_in_punctuation(line: str) -> bool:
     return line.rstrip(_TERMINAL_CLOSERS).endswith(_TERMINAL_MARKS)
 
 
-def _line_signals(lines: list[str], lang: str, cfg: QualityConfig) -> dict[str, float | None]:
-    """The line-share measures (None for a body of fewer than `cfg.min_lines` lines)."""
+def _line_signals(lines: list[str], lang: str, cfg: QualityConfig, has_ellipsis: bool = True) -> dict[str, float | None]:
+    """The line-share measures (None for a body of fewer than `cfg.min_lines` lines).
+    `has_ellipsis`: False when the body has no ellipsis at all (then no line ends in one)."""
     n_lines = len(lines)
     if n_lines < cfg.min_lines:
         return dict.fromkeys(("bullet_lines", "ellipsis_lines", "punct_lines", "short_lines", "dup_lines", "dup_line_chars"))
@@ -426,7 +427,7 @@ def _line_signals(lines: list[str], lang: str, cfg: QualityConfig) -> dict[str, 
     return {
         # Each count is one C-level pass (map/filter) rather than a generator loop in Python.
         "bullet_lines": len(list(filter(_BULLET.match, lines))) / n_lines,
-        "ellipsis_lines": sum(map(_ends_in_ellipsis, lines)) / n_lines,
+        "ellipsis_lines": sum(map(_ends_in_ellipsis, lines)) / n_lines if has_ellipsis else 0.0,
         "punct_lines": sum(map(_ends_in_punctuation, lines)) / n_lines,
         # Characters per line mean nothing comparable in scripts without spaces (a short CJK line
         # says as much as a long English one).
@@ -521,7 +522,7 @@ def _text_signals(
     lang = base_language(language)
     lines = _lines(text)
     signals: dict[str, Any] = {"language": lang, "n_lines": len(lines)}
-    signals.update(_line_signals(lines, lang, cfg))
+    signals.update(_line_signals(lines, lang, cfg, any(map(text.__contains__, _ELLIPSES))))
     lowered = text.lower()
     found = [phrase for phrase in cfg.placeholder_phrases if phrase.lower() in lowered]
     signals["lorem_ipsum"] = found[0] if found else None
