@@ -8,12 +8,10 @@ loops run at about 230 documents/s even on a 300-character sample.
 `engine = "fast"` (the default) runs the same model and the same algorithm with numpy, on a batch
 of documents at a time (`detect_languages`; the stage passes `batch_docs` of them), so that numpy's
 cost per call is shared:
-- n-grams: no n-gram crosses a space, so a sample's n-grams are those of its words, one after
-  another, and each process finds a word's n-grams once (`ngram_rows`: a dictionary lookup per
-  word). New words become one array of code points, normalised through a table of langdetect's
+- n-grams: the samples become one array of code points, normalised through a table of langdetect's
   own `NGram.normalize` (built once per process); the 1-, 2- and 3-grams at every position are
   packed into one 64-bit key each and looked up in a hash table of the profiles' keys, following
-  langdetect's rules (no n-gram across a space or from one word into the next, none inside a
+  langdetect's rules (no n-gram across a space or from one document into the next, none inside a
   run of capitals);
 - trials: every (document, trial) pair is a chain of draws, all run side by side, a round of draws
   at a time; as in langdetect, a chain's probabilities are normalised every 5 draws and it stops at
@@ -72,8 +70,8 @@ _CODE_POINTS = 0x110000
 _KEY_BITS = 21  # a code point + 1 fits in 21 bits, so three of them fit in one uint64
 _HASH_BITS = 20  # 1M slots for 88k keys: 95% of the keys have a slot to themselves
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2^64 / golden ratio, odd
-_ROW_BYTES = 4  # a profile row, as int32
-_MAX_WORDS = 200_000  # words whose rows a process keeps (about 30 MB)
+_RECENT_SAMPLES = 4096  # samples whose answers a process keeps (see `detect_languages`)
+_recent_results: dict[tuple[str, int, str], LanguageResult] = {}
 
 
 @dataclass(frozen=True)
@@ -139,9 +137,6 @@ class _Model:
         probs[rows, language_of] = counts / n_words[language_of, lengths - 1]
         self.probs = probs.astype(np.float32)
         self.normalized = _normalize_table()
-        self.ascii_normalized = {code: int(self.normalized[code]) for code in range(128)}  # for str.translate
-        self.word_rows: dict[str, bytes] = {}  # see `ngram_rows`
-        self.final_word_rows: dict[str, bytes] = {}
         # str.isupper per code point: the basic plane now, any other character when a text has it.
         self.upper = np.zeros(_CODE_POINTS, dtype=bool)
         self.upper[:0x10000] = [chr(code).isupper() for code in range(0x10000)]
@@ -243,30 +238,20 @@ def _trial_randomness(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return weights, uniforms
 
 
-def _clean_text(text: str, model: _Model) -> str:
-    """langdetect's Detector.append + cleaning_text, first part: drop URLs and e-mails, normalise
-    Vietnamese."""
+def _clean(text: str, model: _Model) -> np.ndarray:
+    """langdetect's Detector.append + cleaning_text, as code points: drop URLs and e-mails, normalise
+    Vietnamese, and drop Latin letters when the text is mostly in another script. (Runs of spaces,
+    which langdetect collapses first, are collapsed after normalisation instead: they make no
+    n-grams either way.)"""
     if "http" in text:
         text = _URL_RE.sub(" ", text)
     if "@" in text:
         text = _MAIL_RE.sub(" ", text)
-    if not text.isascii() and any(mark in text for mark in model.vi_marks):  # each match holds a mark
+    ascii_only = text.isascii()
+    if not ascii_only and any(mark in text for mark in model.vi_marks):  # each match holds a mark
         text = model.normalize_vi(text)
-    return text
-
-
-def _clean(text: str, model: _Model) -> np.ndarray:
-    """langdetect's Detector.append + cleaning_text, as code points: `_clean_text`, then drop Latin
-    letters when the text is mostly in another script (`_without_latin`). (Runs of spaces, which
-    langdetect collapses first, are collapsed after normalisation instead: they make no n-grams
-    either way.)"""
-    return _without_latin(_clean_text(text, model))
-
-
-def _without_latin(text: str) -> np.ndarray:
-    """The code points of a text, without its Latin letters when it is mostly in another script."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if text.isascii():
+    if ascii_only:
         return codes  # all Latin (or not letters): nothing more to clean
     latin = (codes - ord("A")) <= ord("z") - ord("A")  # langdetect's test: "A" <= ch <= "z"
     latin_count = int(np.count_nonzero(latin))
@@ -275,15 +260,6 @@ def _without_latin(text: str) -> np.ndarray:
     if latin_count * 2 < len(codes) and latin_count * 2 < int(np.count_nonzero(codes >= 0x300)):
         codes = codes[~latin]
     return codes
-
-
-def normalized_text(text: str, model: _Model | None = None) -> str:
-    """The text as langdetect reads it: cleaned (`_clean`), every character normalised."""
-    model = model or _model()
-    cleaned = _clean_text(text, model)
-    if cleaned.isascii():  # the common case, in C: ASCII normalises to ASCII
-        return cleaned.translate(model.ascii_normalized)
-    return np.take(model.normalized, _without_latin(cleaned)).tobytes().decode("utf-32-le")
 
 
 def _hash_slots(keys: np.ndarray) -> np.ndarray:
@@ -309,67 +285,18 @@ def ngram_rows(texts: list[str], model: _Model | None = None) -> tuple[np.ndarra
     """Profile rows of the n-grams langdetect would draw from, text after text, and how many each
     text has. Per text, in text order (1-, 2-, then 3-gram ending at each character): every 1-3
     character substring of ' word ' (after normalisation) except a lone space, minus those ending
-    inside a run of capitals (acronyms), kept only when some profile knows them.
-
-    No n-gram crosses a space, so a text's rows are its words' rows, word after word: a word's
-    rows (those of ' word ', or of ' word' at the end of a text) are found once per process
-    (character by character, `_rows_of_codes`) and kept (texts repeat most of their words: a dictionary lookup per
-    word instead of a dozen numpy passes per character)."""
+    inside a run of capitals (acronyms), kept only when some profile knows them. The texts are
+    joined into one array, each after a space as langdetect starts, and no n-gram crosses a join."""
     model = model or _model()
-    split = []
-    for text in texts:
-        words = normalized_text(text, model).split(" ")  # runs of spaces give empty words: no rows
-        split.append((words, words.pop()))  # the last word has no space after it
-    followed, last = model.word_rows, model.final_word_rows
-    if len(followed) + len(last) > _MAX_WORDS:
-        followed.clear()  # bounds the memory; forgotten words are found again when they return
-        last.clear()
-    # Words not seen before, found with C-level loops (set union, filterfalse).
-    new_followed = set(itertools.filterfalse(followed.__contains__, set().union(*(words for words, _ in split))))
-    new_last = set(itertools.filterfalse(last.__contains__, (word for _, word in split)))
-    if new_followed or new_last:
-        _learn_words(new_followed, new_last, model)
-    per_text = [b"".join(map(followed.__getitem__, words)) + last[word] for words, word in split]
-    rows = np.frombuffer(b"".join(per_text), dtype=np.int32)
-    counts = np.fromiter(map(len, per_text), dtype=np.intp, count=len(per_text)) // _ROW_BYTES
-    return rows, counts
-
-
-def _learn_words(followed: set[str], last: set[str], model: _Model) -> None:
-    """Keep the rows of normalised words: `model.word_rows` of ' word ', `model.final_word_rows`
-    of ' word' (raw int32 bytes)."""
-    followed, last = list(followed), list(last)
-    # The words are cleaned and normalised already (cleaning a word on its own could differ: Latin
-    # letters are dropped by the share of Latin in the whole text).
-    words = [word + " " for word in followed] + last
-    rows, counts = _rows_of_codes([np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32) for word in words], model, normalize=False)
-    data = rows.astype(np.int32).tobytes()
-    ends = (np.cumsum(counts) * _ROW_BYTES).tolist()
-    starts = [0] + ends[:-1]
-    keys = [(model.word_rows, word) for word in followed] + [(model.final_word_rows, word) for word in last]
-    for (table, word), start, end in zip(keys, starts, ends):
-        table[word] = data[start:end]
-
-
-def ngram_rows_by_character(texts: list[str], model: _Model | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`ngram_rows`, computed character by character with numpy."""
-    model = model or _model()
-    return _rows_of_codes([_clean(text, model) for text in texts], model)
-
-
-def _rows_of_codes(cleaned: list[np.ndarray], model: _Model, normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """`ngram_rows` of cleaned texts (as code points; already normalised when `normalize` is
-    False). The texts are joined into one array, each after a space as langdetect starts, and no
-    n-gram crosses a join."""
-    if not cleaned:
-        return np.empty(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     pieces = []
-    for codes in cleaned:
-        pieces += [_LEADING_SPACE, codes]
+    for text in texts:
+        pieces += [_LEADING_SPACE, _clean(text, model)]
+    if not pieces:
+        return np.empty(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     codes = np.concatenate(pieces)
-    lengths = np.array([len(piece) for piece in cleaned]) + 1
-    text_of = np.repeat(np.arange(len(cleaned)), lengths)  # per character
-    chars = np.take(model.normalized, codes) if normalize else codes
+    lengths = np.array([len(piece) for piece in pieces[1::2]]) + 1
+    text_of = np.repeat(np.arange(len(texts)), lengths)  # per character
+    chars = np.take(model.normalized, codes)
     space = chars == _SPACE
     kept = np.ones(len(chars), dtype=bool)
     kept[1:] = ~(space[1:] & space[:-1])  # a space after a space adds nothing...
@@ -390,7 +317,7 @@ def _rows_of_codes(cleaned: list[np.ndarray], model: _Model, normalize: bool = T
     found = rows >= 0
     # N-grams per text: positions are ascending and each text's characters are one run, so the
     # counts are differences of the positions where each text's run begins.
-    text_starts = np.searchsorted(text_of, np.arange(len(cleaned) + 1)) * 3
+    text_starts = np.searchsorted(text_of, np.arange(len(texts) + 1)) * 3
     counts = np.diff(np.searchsorted(present[found], text_starts))
     return rows[found], counts
 
@@ -489,14 +416,25 @@ def detect_languages(texts: list[str], seed: int = 0, sample_chars: int = 500, e
     judge. The same answers as one `detect_language` per text: the fast engine only shares its
     numpy work across the texts."""
     samples = [sample_text(text, sample_chars) for text in texts]
-    judged = [i for i, sample in enumerate(samples) if _LETTER.search(sample)]
     results = [LanguageResult(UNDETERMINED, 0.0)] * len(texts)
+    # A sample's answer depends only on the sample, the seed and the engine: copies of a document
+    # (a few percent of a crawl, usually near each other) take the answer of a recent one.
+    judged = []
+    for i, sample in enumerate(samples):
+        known = _recent_results.get((sample, seed, engine))
+        if known is not None:
+            results[i] = known
+        elif _LETTER.search(sample):
+            judged.append(i)
     if engine == "langdetect":
         found = [_detect_langdetect(samples[i], seed) for i in judged]
     else:
         found = _detect_fast([samples[i] for i in judged], seed)
     for i, result in zip(judged, found):
         results[i] = result
+        _recent_results[samples[i], seed, engine] = result
+    while len(_recent_results) > _RECENT_SAMPLES:
+        del _recent_results[next(iter(_recent_results))]  # the oldest first
     return results
 
 

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from builder.config import LanguageConfig
 from builder.document import Document
@@ -41,6 +42,12 @@ RULE_TEXTS = [
 def doc(text: str) -> Document:
     return Document(id="x", text=text, path="p", record=1, raw_hash="h")
 
+
+@pytest.fixture(autouse=True)
+def no_recent_answers(monkeypatch):
+    """Every test detects what it asks for (no answer kept from before), unless it says otherwise."""
+    monkeypatch.setattr(language, "_RECENT_SAMPLES", 0)
+    language._recent_results.clear()
 
 def test_detects_languages_of_short_paragraphs():
     for expected, text in TEXTS.items():
@@ -174,40 +181,17 @@ def test_gram_keys_equal_gram_key():
     assert language.gram_keys(grams).tolist() == [language.gram_key(g) for g in grams]
 
 
-# Words split by every kind of space and mark, texts ending with and without a space, scripts mixed
-# in one word (Latin dropped by the share of the whole text), repeated words.
-WORD_TEXTS = [
-    "", " ", "a", "a ", " a", "Tokyo, tokyo  TOKYO!\tToKyo\n", "x\u3000y\u0085z\u00a0w", "ab ab ab ab",
-    "東京都の天気は晴れです。Tokyo is sunny", "Привет,мир!abc", "e\u0301te\u0301 cafe\u0301", "NATO-USA ist OK; ok.",
-]
-
-
-def test_word_rows_equal_the_rows_found_character_by_character(monkeypatch):
-    model = language._model()
-    texts = WORD_TEXTS + RULE_TEXTS + list(TEXTS.values()) + list(MORE_TEXTS.values())
-    by_character = language.ngram_rows_by_character(texts, model)
-    for _ in range(2):  # words new, then known
-        rows, counts = language.ngram_rows(texts, model)
-        assert np.array_equal(rows, by_character[0]) and np.array_equal(counts, by_character[1])
-    # A small bound on the words kept: forgotten and found again, the same rows.
-    monkeypatch.setattr(language, "_MAX_WORDS", 10)
-    model.word_rows.clear()
-    model.final_word_rows.clear()
-    for text in texts:
-        alone = language.ngram_rows_by_character([text], model)
-        rows, counts = language.ngram_rows([text], model)
-        assert np.array_equal(rows, alone[0]) and np.array_equal(counts, alone[1]), text
-    assert len(model.word_rows) + len(model.final_word_rows) <= 10 + max(len(text.split(" ")) for text in texts)
-
-
-def test_normalized_text_is_langdetects_cleaning_and_normalisation():
-    from langdetect.utils.ngram import NGram
-
-    model = language._model()
-    for text in WORD_TEXTS + RULE_TEXTS:
-        detector = model.factory.create()
-        detector.append(text)
-        detector.cleaning_text()
-        expected = "".join(NGram.normalize(ch) for ch in detector.text)
-        # langdetect collapses runs of spaces first; normalising may make new ones, which add no n-grams.
-        assert " ".join(language.normalized_text(text, model).split(" ")).split() == " ".join(expected.split(" ")).split(), text
+def test_a_copy_takes_the_answer_of_a_recent_sample(monkeypatch):
+    monkeypatch.setattr(language, "_RECENT_SAMPLES", 4096)
+    texts = [TEXTS["de"], TEXTS["fr"] + " Copie.", TEXTS["de"]]
+    expected = [language.detect_language(text, seed=11) for text in texts]
+    detected = []
+    fast = language._detect_fast
+    monkeypatch.setattr(language, "_detect_fast", lambda samples, seed: detected.extend(samples) or fast(samples, seed))
+    assert language.detect_languages(texts, seed=11) == expected
+    assert detected == []  # every sample was answered before
+    assert language.detect_languages([TEXTS["de"]], seed=12)[0] == language.detect_languages([TEXTS["de"]], seed=12)[0]
+    assert detected == [TEXTS["de"]]  # another seed: detected once, then taken from the recent answers
+    monkeypatch.setattr(language, "_RECENT_SAMPLES", 1)
+    language.detect_languages(texts[:2], seed=11)
+    assert len(language._recent_results) == 1
