@@ -19,7 +19,7 @@ import pyarrow as pa
 import xxhash
 
 from builder.schema import document_schema
-from builder.stages.exact_dedup import canonical_measures, exact_key, key_of_canonical, word_measures
+from builder.stages.exact_dedup import canonical_measures, exact_key, key_of_canonical, simple_canonical, word_measures
 
 
 def hash128(data: str | bytes) -> str:
@@ -214,8 +214,9 @@ def measure_words(docs: Iterable[Document]) -> None:
     """Measure every document of `docs` whose text is not measured yet: afterwards `word_count()`
     and `exact_key()` return at once, with the values they would have measured one by one.
 
-    The documents whose canonical form normalize found (most of them) are measured a batch at a
-    time: numpy counts the spaces of the whole batch (a form's words are its spaces + 1), where
+    The documents with an ASCII canonical form (found by normalize, or by `simple_canonical` when
+    a stage has changed the text since) are measured a batch at a time: numpy counts the spaces of
+    the whole batch (a form's words are its spaces + 1), where
     `str.count(" ")` reads a text byte by byte with a mispredicted branch at every space, about
     5 us for a 3 KB article; the batch is encoded once and each form's key hashed from its slice."""
     batch: list[Document] = []
@@ -224,12 +225,16 @@ def measure_words(docs: Iterable[Document]) -> None:
         cached = doc._measures
         if cached is not None and cached[0] is doc.text:
             continue
-        known = doc._canonical
-        if known is None or known[0] is not doc.text or not known[1]:
-            doc._measured()  # no canonical form to count (or an empty one): measured on its own
+        form = doc._canonical[1] if doc._canonical is not None and doc._canonical[0] is doc.text else None
+        if form is None:  # (normalize found none, or a stage changed the text since)
+            form = simple_canonical(doc.text)
+            if form is not None:
+                doc.know_canonical(form)
+        if not form or not form.isascii():
+            doc._measured()  # no canonical form to count in the batch: measured on its own
             continue
         batch.append(doc)
-        chars += len(known[1])
+        chars += len(form)
         if chars >= MEASURE_BATCH_CHARS:
             _measure_canonical(batch)
             batch, chars = [], 0
@@ -238,14 +243,9 @@ def measure_words(docs: Iterable[Document]) -> None:
 
 
 def _measure_canonical(docs: list[Document]) -> None:
-    """Measure documents whose non-empty canonical form is known (see `measure_words`)."""
+    """Measure documents whose non-empty ASCII canonical form is known (see `measure_words`)."""
     forms = [doc._canonical[1] for doc in docs]
-    joined = "".join(forms)
-    data = joined.encode("utf-8", "surrogatepass")
-    if len(data) != len(joined):  # not all ASCII: byte offsets are not character offsets
-        for doc in docs:
-            doc._measured()
-        return
+    data = "".join(forms).encode("ascii")
     lengths = np.fromiter(map(len, forms), dtype=np.int64, count=len(forms))
     ends = np.cumsum(lengths)
     starts = ends - lengths

@@ -115,6 +115,18 @@ def test_measure_words_measures_again_after_the_text_changed():
     assert doc.word_count() == 4
 
 
+def test_measure_words_finds_the_form_of_a_changed_text_again():
+    from builder.stages.exact_dedup import exact_key
+
+    simple, spaced, accented = normalised("old text here"), normalised("old text here"), normalised("old text here")
+    simple.text, spaced.text, accented.text = "one two\nthree", "one  two\tthree four", "caf\u00e9 cr\u00e8me\nbr\u00fbl\u00e9e"
+    measure_words([simple, spaced, accented])  # the forms normalize found are not these texts' forms
+    for doc in (simple, spaced, accented):
+        canonical = " ".join(doc.text.split())
+        assert doc.word_count() == len(doc.text.split())
+        assert doc.exact_key() == (exact_key(doc.text), len(canonical))
+
+
 def test_text_column_in_chunks_with_the_hashes_of_its_texts(monkeypatch):
     from builder import document
 

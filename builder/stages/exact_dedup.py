@@ -27,38 +27,37 @@ def canonical_measures(canonical: str) -> tuple[int, int, int]:
     return (canonical.count(" ") + 1 if canonical else 0), key_of_canonical(canonical), len(canonical)
 
 
-# The ASCII whitespace that str.split() splits on, other than space and newline.
+# The whitespace that str.split() splits on (str.isspace), other than space and newline: the
+# ASCII part, and all of it for texts beyond ASCII.
 _ODD_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_ODD_SPACES = _ODD_ASCII_SPACES + "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
 def word_measures(text: str) -> tuple[int, int, int]:
     """(words, exact key, canonical length) of `text` with whitespace ignored: the word count and
     the exact-dedup key both need the words, so they are measured together."""
-    simple = _ascii_canonical(text)
-    if simple is not None:
-        canonical, words = simple
-        return words, key_of_canonical(canonical), len(canonical)
+    canonical = simple_canonical(text)
+    if canonical is not None:
+        return canonical_measures(canonical)
     words = text.split()
     canonical = " ".join(words)
     return len(words), key_of_canonical(canonical), len(canonical)
 
 
-def _ascii_canonical(text: str) -> tuple[bytes, int] | None:
-    """(canonical form as ASCII bytes, words) of an ASCII text whose lines hold words separated by
-    single spaces (as normalised text does), found without splitting it into words; None when it
-    is not that simple. With no whitespace but spaces and newlines, its non-empty lines joined by
-    single spaces are canonical if no two spaces touch and none is at an end (a line that starts
-    or ends with a space would leave one so). A split on newlines makes a few dozen strings where
-    a split into words makes hundreds, and numpy checks the spaces: about 2x as fast."""
-    if not text.isascii() or any(space in text for space in _ODD_ASCII_SPACES):
+def simple_canonical(text: str) -> str | None:
+    """The canonical form of a text whose lines hold words separated by single spaces (as
+    normalised text does), found without splitting it into words; None when it is not that
+    simple. With no whitespace but spaces and newlines, its non-empty lines joined by single
+    spaces are canonical if no two spaces touch and none is at an end (a line that starts or ends
+    with a space would leave one so). A split on newlines makes a few dozen strings where a split
+    into words makes hundreds, and a one-character search runs at memchr speed: about 2-4x as
+    fast as the split."""
+    if any(space in text for space in (_ODD_ASCII_SPACES if text.isascii() else _ODD_SPACES)):
         return None
-    canonical = " ".join(filter(None, text.split("\n"))).encode("ascii")
-    if not canonical:
+    canonical = " ".join(filter(None, text.split("\n")))
+    if not canonical or "  " in canonical or canonical[0] == " " or canonical[-1] == " ":
         return None
-    space = np.frombuffer(canonical, dtype=np.uint8) == 32
-    if space[0] or space[-1] or (space[1:] & space[:-1]).any():
-        return None
-    return canonical, int(np.count_nonzero(space)) + 1
+    return canonical
 
 
 def same_key_edges(keys: np.ndarray) -> np.ndarray:

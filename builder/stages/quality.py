@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from builder.config import ConfigError, QualityConfig
-from builder.document import Document
+from builder.document import Document, measure_words
 from builder.stages.language import batches
 from builder.stats import Stats
 
@@ -675,7 +675,9 @@ def run(docs: Iterable[Document], cfg: QualityConfig, stats: Stats) -> Iterator[
         return
     for batch in batches(docs, _BATCH_DOCS, _BATCH_CHARS):
         judged = [doc for doc in batch if doc.reject is None]
-        # The word count is the row's n_words too: counted once per document (Document caches it).
+        # The word count is the row's n_words too: counted once per document (Document caches it),
+        # the batch's together (measure_words).
+        measure_words(judged)
         all_signals = quality_signals_many(
             [doc.text for doc in judged], [doc.language for doc in judged], cfg, True, [doc.word_count() for doc in judged]
         )

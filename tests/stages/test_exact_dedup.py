@@ -3,7 +3,7 @@ import random
 import numpy as np
 
 from builder.document import Document
-from builder.stages.exact_dedup import _ascii_canonical, canonical_text, exact_key, same_key_edges, word_measures
+from builder.stages.exact_dedup import _ODD_SPACES, canonical_text, exact_key, same_key_edges, simple_canonical, word_measures
 
 TEXTS = [
     "Harbour ferry   resumes\n\nafter the storm.",
@@ -34,17 +34,24 @@ def test_word_measures_agree_with_their_definitions():
 
 
 def test_word_measures_agree_on_random_whitespace():
-    """Both ways of measuring (the ASCII shortcut and split/join) give the definition's answer."""
+    """Both ways of measuring (the shortcut and split/join) give the definition's answer."""
     rng = random.Random(7)
-    pieces = ["word", "Harbour", "x", " ", "  ", "\n", "\n\n", "\n\n\n", "\n ", "\t", "\r", "\x0b", "\x1c", "\u00a0", "caf\u00e9", "\u3000"]
-    plain = ["word", "Harbour", "x", " ", "\n", "\n\n", "\n\n\n"]  # mostly texts the shortcut takes
+    pieces = ["word", "Harbour", "x", " ", "  ", "\n", "\n\n", "\n\n\n", "\n ", "\t", "\r", "\x0b", "\x1c", "\u00a0",
+              "caf\u00e9", "\u3000", "\x85", "\u1680", "\u2028", "\u200b", "\U0001F600"]
+    plain = ["word", "Harbour", "x", " ", "\n", "\n\n", "\n\n\n", "caf\u00e9"]  # mostly texts the shortcut takes
     shortcut = 0
-    for i in range(3000):
+    for i in range(4000):
         text = "".join(rng.choice(pieces if i % 2 else plain) for _ in range(rng.randint(0, 12)))
         words = text.split()
         assert word_measures(text) == (len(words), exact_key(text), len(" ".join(words))), repr(text)
-        shortcut += _ascii_canonical(text) is not None
-    assert shortcut > 150  # the shortcut was taken, not only the fallback
+        canonical = simple_canonical(text)
+        assert canonical is None or canonical == " ".join(words), repr(text)
+        shortcut += canonical is not None
+    assert shortcut > 200  # the shortcut was taken, not only the fallback
+
+
+def test_the_shortcut_knows_every_whitespace_character():
+    assert set(_ODD_SPACES) == {char for char in map(chr, range(0x110000)) if char.isspace() and char not in " \n"}
 
 
 def test_document_measures_follow_its_text():
