@@ -438,6 +438,12 @@ def detect_languages(texts: list[str], seed: int = 0, sample_chars: int = 500, e
     return results
 
 
+def forget_recent_answers() -> None:
+    """Forget the answers kept for recent samples (see `detect_languages`), e.g. before a benchmark
+    runs the same documents again."""
+    _recent_results.clear()
+
+
 def detect_language(text: str, seed: int = 0, sample_chars: int = 500, engine: str = "fast") -> LanguageResult:
     """Language of `text` (ISO 639-1) and its probability; 'und' when there are no letters to judge.
     For many texts, `detect_languages` is several times faster (with the same answers)."""

@@ -195,3 +195,11 @@ def test_a_copy_takes_the_answer_of_a_recent_sample(monkeypatch):
     monkeypatch.setattr(language, "_RECENT_SAMPLES", 1)
     language.detect_languages(texts[:2], seed=11)
     assert len(language._recent_results) == 1
+
+
+def test_forgotten_answers_are_detected_again(monkeypatch):
+    monkeypatch.setattr(language, "_RECENT_SAMPLES", 4096)
+    language.detect_languages(["The council will meet again on Tuesday to vote on the harbour plan."])
+    assert language._recent_results
+    language.forget_recent_answers()
+    assert not language._recent_results
