@@ -32,13 +32,14 @@ EMPTY = np.uint64(1 << 32)  # a signature bin with no shingle (outside the uint3
 _NGRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK_BYTES = 1 << 20  # texts are shingled ~1 MB at a time: small arrays stay in cache
 
-# Byte tables for bytes.translate (C speed): ASCII lower-casing, word bytes ([0-9A-Za-z_] and
-# non-ASCII bytes; the UTF-8 general punctuation block U+2000-U+206F, i.e. dashes, curly quotes,
-# ellipsis and thin spaces, is masked separately) and digits.
-_LOWER_TABLE = bytes(range(256)).lower()
+# Byte table for bytes.translate (C speed): word bytes ([0-9A-Za-z_] and non-ASCII bytes; the
+# UTF-8 general punctuation block U+2000-U+206F, i.e. dashes, curly quotes, ellipsis and thin
+# spaces, is masked separately).
 _WORD_TABLE = bytes(1 if (chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_")) or b >= 0x80 else 0 for b in range(256))
-_DIGIT_TABLE = bytes(1 if chr(b) in "0123456789" else 0 for b in range(256))
 _PAD = b"\0" * 8
+_BYTES_01 = np.uint64(0x0101010101010101)  # one bit per byte lane: lane constant c is c * _BYTES_01
+_BYTES_7F = np.uint64(0x7F7F7F7F7F7F7F7F)
+_BYTES_80 = np.uint64(0x8080808080808080)
 
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
@@ -68,24 +69,38 @@ def token_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
+def bytes_between(words: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Per byte lane of uint64 `words`, 0x80 where low < byte < high, else 0 (exact, no carry
+    between lanes: "hasbetween" from Bit Twiddling Hacks; needs low <= 127 and high <= 128)."""
+    seven = words & _BYTES_7F
+    with np.errstate(over="ignore"):
+        below_high = np.uint64(127 + high) * _BYTES_01 - seven
+        above_low = seven + np.uint64(127 - low) * _BYTES_01
+    return below_high & ~words & above_low & _BYTES_80
+
+
 def token_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(token start offsets, token hashes uint64, token has a digit) of UTF-8 bytes.
 
     A token is hashed from its length and its first and last 8 bytes (ASCII lower-cased), read
     as unaligned uint64 for all tokens at once: per-token work only, no Python call per token.
     Tokens longer than 16 bytes that differ only in their middle share a hash (harmless here).
+    Lower-casing and the digit test work on those 8-byte words, lane by lane, rather than on the
+    whole text: a token's two words are far fewer bytes than the text.
     """
     starts, ends = token_bounds(data)
     lengths = (ends - starts).astype(np.uint64)
     short_mask = np.where(lengths >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << (lengths * np.uint64(8))) - np.uint64(1))
     tail_at = np.maximum(ends - 8, starts)
-    lowered = _words64(data.translate(_LOWER_TABLE))
-    digits = _words64(data.translate(_DIGIT_TABLE))
+    words = _words64(data)
+    head = words[starts] & short_mask
+    tail = words[tail_at] & short_mask
+    has_digit = (bytes_between(head, ord("0") - 1, ord("9") + 1) | bytes_between(tail, ord("0") - 1, ord("9") + 1)) != 0
+    # ASCII upper case to lower case: add 0x20 (the lane's 0x80 flag shifted down) to A-Z bytes.
+    head |= bytes_between(head, ord("A") - 1, ord("Z") + 1) >> np.uint64(2)
+    tail |= bytes_between(tail, ord("A") - 1, ord("Z") + 1) >> np.uint64(2)
     with np.errstate(over="ignore"):
-        head = lowered[starts] & short_mask
-        tail = lowered[tail_at] & short_mask
         hashes = splitmix64(head ^ splitmix64(tail + lengths))
-    has_digit = ((digits[starts] | digits[tail_at]) & short_mask) != 0
     return starts, hashes, has_digit
 
 
