@@ -59,14 +59,17 @@ def _words64(data: bytes) -> np.ndarray:
 
 def token_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(start, end) byte offsets of the tokens (runs of word bytes) of UTF-8 bytes."""
-    word = np.frombuffer(data.translate(_WORD_TABLE), dtype=np.bool_).copy()
+    # 1 per word byte, with a 0 before and after the text (so every token has both edges).
+    word = np.zeros(len(data) + 2, dtype=np.int8)
+    word[1:-1] = np.frombuffer(data.translate(_WORD_TABLE), dtype=np.int8)
     raw = np.frombuffer(data, dtype=np.uint8)
     lead = np.flatnonzero(raw[:-2] == 0xE2)
     lead = lead[(raw[lead + 1] == 0x80) | (raw[lead + 1] == 0x81)]
-    for k in range(3):
-        word[lead + k] = False
-    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    for k in range(1, 4):
+        word[lead + k] = 0
+    # Edges alternate start, end, start, end...: one nonzero pass finds both kinds.
+    edges = np.flatnonzero(word[1:] != word[:-1])
+    return edges[0::2], edges[1::2]
 
 
 def bytes_between(words: np.ndarray, low: int, high: int) -> np.ndarray:
@@ -175,8 +178,10 @@ def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> tuple[Shingle
     # Document of each token: texts are joined by one newline each.
     lengths = np.fromiter((len(t) + 1 for t in encoded), dtype=np.int64, count=len(texts))
     del encoded
+    # Tokens per document from one search per document (not per token); tokens come in document order.
     doc_ends = np.cumsum(lengths)
-    token_doc = np.searchsorted(doc_ends, starts, side="right")
+    tokens_before_end = np.searchsorted(starts, doc_ends, side="left")
+    token_doc = np.repeat(np.arange(len(texts)), np.diff(tokens_before_end, prepend=0))
     n_grams = len(hashes) - ngram + 1
     if n_grams <= 0:
         empty = ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, np.uint32))
