@@ -227,10 +227,27 @@ def _author_of(lines: list[str], top_lines: int = 20) -> str | None:
     # lines over 200 chars hold no byline; the top ones are lower-cased once for the word tests
     # below, the others only when no byline was found at the top
     top = [(line, line.lower()) for line in lines[:top_lines] if len(line) <= 200]
+    # One pass over the top lines tries both 'by' forms on each cleaned line: a 'By X' byline
+    # returns at once; the first 'Written by X' name is kept for when no top line has a 'By X'
+    # (the same answer as a pass per form, without a second pass and a second cleaning).
+    articles_by = None
+    for line, low in top:
+        if "by" not in low:  # (the word both forms need: a plain substring test per line)
+            continue
+        plain = clean_markdown(line)
+        match = _BYLINE.match(plain)
+        if match:
+            name = _name(match.group("name"))
+            if name:
+                return name
+        if articles_by is None:
+            match = _ARTICLES_BY.match(plain)
+            if match:
+                articles_by = _name(match.group("name"))
+    if articles_by:
+        return articles_by
     rest = ((line, line.lower()) for line in lines[top_lines:] if len(line) <= 200)
-    anywhere = chain(top, rest)
-    for pattern, where, word in ((_BYLINE, top, "by"), (_ARTICLES_BY, anywhere, "by"), (_AUTHOR_FIELD, top, "author"),
-                                 (_BYLINE_OTHER, top, "")):
+    for pattern, where, word in ((_ARTICLES_BY, rest, "by"), (_AUTHOR_FIELD, top, "author"), (_BYLINE_OTHER, top, "")):
         for line, low in where:
             # the word each pattern needs, looked for first: a plain substring test per line
             if word not in low:
