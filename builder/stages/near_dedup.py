@@ -93,15 +93,20 @@ def token_hashes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     starts, ends = token_bounds(data)
     lengths = (ends - starts).astype(np.uint64)
-    short_mask = np.where(lengths >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << (lengths * np.uint64(8))) - np.uint64(1))
-    tail_at = np.maximum(ends - 8, starts)
     words = _words64(data)
-    head = words[starts] & short_mask
-    tail = words[tail_at] & short_mask
-    has_digit = (bytes_between(head, ord("0") - 1, ord("9") + 1) | bytes_between(tail, ord("0") - 1, ord("9") + 1)) != 0
+    # The first min(length, 8) bytes: shifting up and back down clears the bytes past the token.
+    drop_bits = (np.uint64(8) - np.minimum(lengths, np.uint64(8))) * np.uint64(8)
+    head = (words[starts] << drop_bits) >> drop_bits
+    # The last 8 bytes differ from the head only for tokens longer than 8 bytes (most are not).
+    long = np.flatnonzero(lengths > 8)
+    long_tail = words[ends[long] - 8]
+    has_digit = bytes_between(head, ord("0") - 1, ord("9") + 1) != 0
+    has_digit[long] |= bytes_between(long_tail, ord("0") - 1, ord("9") + 1) != 0
     # ASCII upper case to lower case: add 0x20 (the lane's 0x80 flag shifted down) to A-Z bytes.
     head |= bytes_between(head, ord("A") - 1, ord("Z") + 1) >> np.uint64(2)
-    tail |= bytes_between(tail, ord("A") - 1, ord("Z") + 1) >> np.uint64(2)
+    long_tail |= bytes_between(long_tail, ord("A") - 1, ord("Z") + 1) >> np.uint64(2)
+    tail = head.copy()
+    tail[long] = long_tail
     with np.errstate(over="ignore"):
         hashes = splitmix64(head ^ splitmix64(tail + lengths))
     return starts, hashes, has_digit
