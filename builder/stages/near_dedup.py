@@ -181,7 +181,7 @@ def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> tuple[Shingle
     data = b"\n".join(encoded)
     starts, hashes, has_digit = token_hashes(data)
     # Document of each token: texts are joined by one newline each.
-    lengths = np.fromiter((len(t) + 1 for t in encoded), dtype=np.int64, count=len(texts))
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(texts)) + 1
     del encoded
     # Tokens per document from one search per document (not per token); tokens come in document order.
     doc_ends = np.cumsum(lengths)
@@ -201,8 +201,9 @@ def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> tuple[Shingle
     same_doc = token_doc[:n_grams] == token_doc[ngram - 1:]
     shingle = ((seeded >> np.uint64(32)) & np.uint64(0xFFFFFFFE)) | digit.astype(np.uint64)
     ordered_docs = token_doc[:n_grams][same_doc]
-    sequences = ShingleSets(np.searchsorted(ordered_docs, np.arange(len(texts) + 1), side="left").astype(np.int64), shingle[same_doc].astype(np.uint32))
-    keys = sort_unique((token_doc[:n_grams][same_doc].astype(np.uint64) << np.uint64(32)) | shingle[same_doc])
+    ordered_shingles = shingle[same_doc]
+    sequences = ShingleSets(np.searchsorted(ordered_docs, np.arange(len(texts) + 1), side="left").astype(np.int64), ordered_shingles.astype(np.uint32))
+    keys = sort_unique((ordered_docs.astype(np.uint64) << np.uint64(32)) | ordered_shingles)
     docs = (keys >> np.uint64(32)).astype(np.int64)
     offsets = np.searchsorted(docs, np.arange(len(texts) + 1), side="left").astype(np.int64)
     return ShingleSets(offsets, (keys & _U32).astype(np.uint32)), sequences
