@@ -348,7 +348,8 @@ def run(docs: Iterable[Document], cfg: MetadataConfig, stats: Stats) -> Iterator
             lines = _lines(doc.source_text or doc.text)
             head = lines[:20]
             # each finder only when its field is still empty (input fields win), in the same order
-            url_source = source_from_url(doc.url)
+            # (the URL's site only when the input gave none: an input field is never overwritten)
+            url_source = None if doc.source else source_from_url(doc.url)
             need_site = not doc.source and not url_source
             site, dateline_date = _dateline_of(head) if need_site or not doc.published else (None, None)
             _set(doc, "title", None if doc.title else _title_of(lines, cfg.title_from_first_line), "text", stats)
