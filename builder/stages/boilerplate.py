@@ -552,6 +552,8 @@ _DATE_IN_LINE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b",
     re.IGNORECASE,
 )
+# the same pattern for lower-cased ASCII text (its letters are all lower case)
+_DATE_IN_LOWER_LINE = re.compile(_DATE_IN_LINE.pattern)
 GOOD, NEARGOOD, SHORT, BAD, HARD = "good", "neargood", "short", "bad", "hard"
 
 
@@ -579,7 +581,7 @@ class Unit:
     reason: str = ""
     soft: str = ""  # name of the soft signal it carries, for edge trimming
     label: str = "boilerplate"
-    words: list[bytes] | None = None  # the words of `low` as ASCII bytes, when split for the language guess
+    words: list[bytes] | None = None  # the words of `low` as UTF-8 bytes, when split for the language guess
 
 
 _TERMINAL_CHARS = frozenset(".!?:;\"\u201d\u2019')]\u2026")
@@ -600,8 +602,10 @@ def _continues(previous: Unit, line: str, clean: str) -> bool:
     return not re.match(r"\s*(?:[\[<]|https?:|www\.)", line)
 
 
-def units_of(text: str) -> list[Unit]:
-    """The units of a text, in order; blank lines are separators only."""
+def units_of(text: str, with_hashes: bool = True) -> list[Unit]:
+    """The units of a text, in order; blank lines are separators only. Without `with_hashes`, a
+    plain line's `key_hash` is left 0 (only the template test reads it, and a source with no
+    template lines has none to look up)."""
     units: list[Unit] = []
     joined: list[Unit] = []  # the units of more than one line
     last: Unit | None = None
@@ -619,7 +623,7 @@ def units_of(text: str) -> list[Unit]:
             clean, links = _plain_with_links(line)
             low = clean.lower()
             key = _plain_key(clean)
-            key_hash = _hash(key)
+            key_hash = _hash(key) if with_hashes else 0
         if last is not None:
             gap = text[last.end:start]
             # (the first test of _continues inlined: most lines open with a capital)
@@ -739,7 +743,10 @@ def _classify_by_content(unit: Unit, low: str, hard_rules: list[_Rule], soft_rul
             unit.cls, unit.reason = HARD, f"rule:{meta.lastgroup}"
             return
         # (the dates cut out in one pass: a line with none is left whole, n == 0)
-        undated, n = _DATE_IN_LINE.subn("", text) if _DATE_NEEDS.search(text) else (text, 0)
+        # (an ASCII unit: its lower-cased form, searched case-sensitively, has the same dates and
+        # words, and a case-sensitive search is faster)
+        dated, date_pattern = (low, _DATE_IN_LOWER_LINE) if low.isascii() else (text, _DATE_IN_LINE)
+        undated, n = date_pattern.subn("", dated) if _DATE_NEEDS.search(dated) else (dated, 0)
         if n and len(_WORD.findall(undated)) <= 6:
             unit.cls, unit.reason = HARD, "rule:dateline"
             return
@@ -1026,7 +1033,7 @@ def split_boilerplate(text: str, templates: Mapping[int, int] | None = None, n_s
     `templates` are the template line keys of the document's source (key -> document frequency)
     and `n_source_docs` the number of documents of that source; `title` (when known) marks the
     title line; `language` picks the stop-word list (None: guessed from the text)."""
-    units = units_of(text)
+    units = units_of(text, with_hashes=bool(templates))
     if language is None:
         language = _language_of_units(units, cfg)
     split_units(units, cfg, templates, n_source_docs, title, language)
@@ -1046,11 +1053,13 @@ def _prose_sample(units: list[Unit], chars: int = 1200) -> str:
 
 
 def _language_of_units(units: list[Unit], cfg: BoilerplateConfig, sample_words: int = 120) -> str:
-    """`_language_for(_prose_sample(units), cfg)`, read from the units' own words when the sample is
-    ASCII: the units it takes whole keep their words (`Unit.words`), which their stop-word density
-    reads again. (The sample's words are the words of its units in order, as the units are joined
-    by a space; the guess reads its first `sample_words * 8` chars, so the unit across that cut
-    gives the words of its part before the cut.)"""
+    """`_language_for(_prose_sample(units), cfg)`, read from the units' own words when the sample
+    splits as UTF-8 bytes (no whitespace or typographic mark beyond ASCII, see `_utf8_words`): the
+    units it takes whole keep their words (`Unit.words`), which their stop-word density reads
+    again. (The sample's words are the words of its units in order, as the units are joined by a
+    space; the guess reads its first `sample_words * 8` chars, so the unit across that cut gives
+    the words of its part before the cut; lower-casing may change a text's length beyond ASCII, so
+    the cut is placed on the plain text, as the sample has it.)"""
     if cfg.language != "auto":
         return cfg.language
     chars = sample_words * 8
@@ -1060,14 +1069,15 @@ def _language_of_units(units: list[Unit], cfg: BoilerplateConfig, sample_words: 
     for unit in prose:
         if start >= chars or len(words) >= sample_words:
             break
-        if not unit.low.isascii():
+        data = unit.low.encode("utf-8")
+        if not unit.low.isascii() and any(map(data.__contains__, _WIDE_LEADS)):
             return _language_for(_prose_sample(units), cfg)
-        if start + len(unit.low) <= chars:
-            unit.words = unit.low.encode("ascii").translate(_PUNCT_TO_SPACE).split()
+        if start + len(unit.clean) <= chars:
+            unit.words = data.translate(_PUNCT_TO_SPACE).split()
             words.extend(unit.words)
         else:
-            words.extend(unit.low[:chars - start].encode("ascii").translate(_PUNCT_TO_SPACE).split())
-        start += len(unit.low) + 1
+            words.extend(unit.clean[:chars - start].lower().encode("utf-8").translate(_PUNCT_TO_SPACE).split())
+        start += len(unit.clean) + 1
     if not prose:  # (no long unit: the sample is all the units, see _prose_sample)
         return _language_for(_prose_sample(units), cfg)
     return _language_of_words(words[:sample_words], True, tuple(cfg.stopword_languages))
@@ -1159,7 +1169,7 @@ def split_html(page_text: str, main_text: str, templates: Mapping[int, int] | No
                language: str | None = None) -> Split:
     """The HTML path: the extractor's main content (`main_text`) is the body candidate and the rest
     of the page text the boilerplate; the line rules then run on the body candidate."""
-    units = units_of(page_text)
+    units = units_of(page_text, with_hashes=bool(templates))
     if language is None:
         language = _language_for(main_text, cfg)
     main = _align(units, main_text)

@@ -437,3 +437,44 @@ def test_language_of_units_reads_the_same_sample_as_the_text_guess():
     assert boilerplate._language_of_units(units, cfg) == expected == "en"
     assert units[0].words is not None and units[1].words is None and units[2].words is None
     assert boilerplate._language_of_units(boilerplate.units_of(texts[2]), cfg) == "de"
+
+
+def test_language_of_units_reads_words_of_other_scripts_as_the_text_guess_does():
+    cfg = BoilerplateConfig()
+    german = "Die Brücke über den Fluss ist in der Stadt, und wir haben sie mit dem Rad nicht gefunden. "
+    greek = "ΟΔΟΣ και το να του η της με που για την από ΣΟΦΟΣ λόγος και το σπίτι της ΟΔΟΣ. "
+    # 'İ' lower-cases to two chars: the sample's cut must be placed on the plain text
+    turkish = "İSTANBUL İZMİR bir ve bu da de için çok ile olarak daha gibi İÇİN ŞEHİR the and "
+    texts = [
+        "\n\n".join([german * 3] * 4),
+        "\n\n".join([greek * 2, german * 5]),
+        "\n\n".join([turkish * 6, german * 4]),
+        "\n\n".join([german * 2, "Die\u00a0Brücke und der Fluss \u2014 in der Stadt " * 4]),  # a wide space, a dash
+        "\n\n".join(["Die Brücke und der Fluss in der Stadt " * 4, "Die\u3000Brücke und der Fluss " * 30]),
+    ]
+    for text in texts:
+        expected = boilerplate._language_for(boilerplate._prose_sample(boilerplate.units_of(text)), cfg)
+        units = boilerplate.units_of(text)
+        assert boilerplate._language_of_units(units, cfg) == expected
+        for unit in units:
+            if unit.words is not None:
+                assert [word.decode() for word in unit.words] == boilerplate.words_of(unit.low)
+    units = boilerplate.units_of(texts[0])
+    assert boilerplate._language_of_units(units, cfg) == "de"
+    assert units[0].words is not None  # split as bytes, kept for the stop-word density
+    units = boilerplate.units_of(texts[3])
+    boilerplate._language_of_units(units, cfg)
+    assert units[1].words is None  # a wide space: only words_of splits it right
+
+
+@pytest.mark.parametrize("line", ["Valley News, MARCH 03, 2021", "valley news, 3 Mar. 2021", "Updated 2021-03-03 by the desk",
+                                  "Nachrichten aus Köln, March 3, 2021"])
+def test_datelines_of_any_case_and_script(line):
+    assert boiler_reasons(split_boilerplate(article(bottom=[line])))[line] == "rule:dateline"
+
+
+def test_units_without_hashes_keep_their_keys():
+    text = "A first line of the page\n\n[Home](/) | [News](/n)\n\nThe end of it all, joined\nover two lines"
+    hashed, unhashed = boilerplate.units_of(text), boilerplate.units_of(text, with_hashes=False)
+    assert [u.key for u in hashed] == [u.key for u in unhashed]
+    assert hashed[0].key_hash == boilerplate.line_key(hashed[0].raw) and unhashed[0].key_hash == 0
