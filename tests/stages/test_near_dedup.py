@@ -27,6 +27,23 @@ def test_long_tokens_are_distinguished_by_their_ends():
     assert hashes[0] == hashes[2] != hashes[1]
 
 
+def test_bytes_between_flags_exactly_the_bytes_in_range_in_every_lane():
+    values = np.arange(256, dtype=np.uint64)
+    for lane in range(8):
+        # The tested byte in one lane; in the others, bytes just outside the range and 0xFF.
+        neighbours = 0x3A2FFF403A2FFF40 & ~(0xFF << (8 * lane))
+        words = (values << np.uint64(8 * lane)) | np.uint64(neighbours)
+        flags = nd.bytes_between(words, ord("0") - 1, ord("9") + 1)
+        in_lane = (flags >> np.uint64(8 * lane)) & np.uint64(0xFF)
+        assert [bool(v) for v in in_lane] == [chr(b).isdigit() and b < 128 for b in range(256)]
+
+
+def test_long_tokens_fold_case_and_find_digits_at_both_ends():
+    _, hashes, has_digit = nd.token_hashes(b"Internationalization INTERNATIONALIZATION internationalization9 7internationalization middleof1alongtokenword")
+    assert hashes[0] == hashes[1] != hashes[2]
+    assert has_digit.tolist() == [False, False, True, True, False]  # a digit only in the middle of a 20-byte token is not seen
+
+
 def test_shingle_sets_are_sorted_unique_and_per_document():
     texts = ["a b c d e f g", "short text", "a b c d e f g h", ""]
     sets = nd.shingle_sets(texts, ngram=5, seed=1)
