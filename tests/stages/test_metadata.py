@@ -62,6 +62,29 @@ def test_author_bylines(line, name):
     assert find_author(f"Some title\n\n{line}\n\nBody text follows here.") == name
 
 
+@pytest.mark.parametrize("text, name", [
+    # a 'By X' byline anywhere in the top lines wins over an earlier 'Written by Y'
+    ("Written by Ann Lee\n\nBy Bob Roe\n\nBody.", "Bob Roe"),
+    # the first 'Written by' line with a usable name wins
+    ("Written by **\nStory by Cy Dunn\nWritten by Di Fox\n\nBody.", "Cy Dunn"),
+    # 'Written by' anywhere wins over 'Author:' at the top; one in the top lines over one below
+    ("Author: Ed Gray\n" + "line\n" * 25 + "Written by Fay Hunt", "Fay Hunt"),
+    ("Author: Ed Gray\nPosted by Gil Ives\n" + "line\n" * 25 + "Written by Fay Hunt", "Gil Ives"),
+    ("Title\n" + "line\n" * 25 + "Written by Fay Hunt\nBy Hal Jones", "Fay Hunt"),
+])
+def test_author_form_precedence(text, name):
+    assert find_author(text) == name
+
+
+def test_a_source_given_is_kept_over_the_url():
+    doc = Document(id="a", text=TEXT, source_text=TEXT, path="a.md", record=1, raw_hash="h",
+                   url="https://www.other.example/x", source="given.example")
+    stats = Stats()
+    [out] = metadata.run([doc], MetadataConfig(), stats)
+    assert out.source == "given.example"
+    assert stats.get("metadata.source_from_url") == 0 and stats.get("metadata.source_from_input") == 1
+
+
 @pytest.mark.parametrize("text, title", [
     ("# The weir is finished #\n\nBody.", "The weir is finished"),
     ("## Notes #2 ##\n\nBody.", "Notes #2"),
