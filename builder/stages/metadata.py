@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import chain
 
 from builder.config import MetadataConfig
 from builder.document import Document
