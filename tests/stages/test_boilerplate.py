@@ -407,6 +407,17 @@ def test_template_lines_win_over_the_rules_their_text_triggers():
     assert {boilerplate.line_key(line) for line in footer} <= keys
 
 
+def assert_units_guess_as_the_text(text: str, cfg: BoilerplateConfig) -> None:
+    """The language guessed from a text's units is the one guessed from its prose sample, and the
+    words a unit keeps for the stop-word density are the unit's words."""
+    expected = boilerplate._language_for(boilerplate._prose_sample(boilerplate.units_of(text)), cfg)
+    units = boilerplate.units_of(text)
+    assert boilerplate._language_of_units(units, cfg) == expected
+    for unit in units:
+        if unit.words is not None:
+            assert [word.decode() for word in unit.words] == boilerplate.words_of(unit.low)
+
+
 def test_language_of_units_reads_the_same_sample_as_the_text_guess():
     cfg = BoilerplateConfig()
     prose = "The river and the weir were there for all of us to see, and it was in the town that we met. "
@@ -419,13 +430,7 @@ def test_language_of_units_reads_the_same_sample_as_the_text_guess():
         "\n\n".join(["x " * 50 + "the and", prose * 2]),
     ]
     for text in texts:
-        expected = boilerplate._language_for(boilerplate._prose_sample(boilerplate.units_of(text)), cfg)
-        units = boilerplate.units_of(text)
-        assert boilerplate._language_of_units(units, cfg) == expected
-        # the words kept for the stop-word density are the unit's words
-        for unit in units:
-            if unit.words is not None:
-                assert [word.decode() for word in unit.words] == boilerplate.words_of(unit.low)
+        assert_units_guess_as_the_text(text, cfg)
     # 120 words are read in the first two units: the third is not split
     units = boilerplate.units_of(texts[0])
     assert boilerplate._language_of_units(units, cfg) == "en"
@@ -453,12 +458,7 @@ def test_language_of_units_reads_words_of_other_scripts_as_the_text_guess_does()
         "\n\n".join(["Die Brücke und der Fluss in der Stadt " * 4, "Die\u3000Brücke und der Fluss " * 30]),
     ]
     for text in texts:
-        expected = boilerplate._language_for(boilerplate._prose_sample(boilerplate.units_of(text)), cfg)
-        units = boilerplate.units_of(text)
-        assert boilerplate._language_of_units(units, cfg) == expected
-        for unit in units:
-            if unit.words is not None:
-                assert [word.decode() for word in unit.words] == boilerplate.words_of(unit.low)
+        assert_units_guess_as_the_text(text, cfg)
     units = boilerplate.units_of(texts[0])
     assert boilerplate._language_of_units(units, cfg) == "de"
     assert units[0].words is not None  # split as bytes, kept for the stop-word density
