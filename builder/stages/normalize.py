@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from builder.config import NormalizeConfig
 from builder.document import Document
+from builder.stages.exact_dedup import lines_joined
 from builder.stats import Stats
 
 _LINE_SEPARATORS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
@@ -66,13 +67,8 @@ def _space_check(text: str) -> tuple[bool, str | None]:
         return True, None
     if not text.isascii() and any(c in text for c in _ODD_SPACE_CHARS):
         return True, None
-    # The joined lines have two spaces touching, or one at an end, exactly when a line holds two
-    # spaces or starts or ends with one: one search for a two-character needle made of a frequent
-    # character instead of three (about 2x as fast), and the lines joined are the canonical form.
-    joined = " ".join(filter(None, text.split("\n")))
-    if "  " in joined or joined.startswith(" ") or joined.endswith(" "):
-        return True, None
-    return False, joined
+    joined = lines_joined(text)  # (the canonical form, when no other whitespace is left)
+    return joined is None, joined
 
 
 def _space_passes(text: str) -> str:
