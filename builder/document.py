@@ -119,12 +119,17 @@ class Document:
     # texts): the measures then follow from it without splitting the text.
     _canonical: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
+    def _known_canonical(self) -> str | None:
+        """The canonical form recorded for the current text (see `know_canonical`), or None."""
+        known = self._canonical
+        return known[1] if known is not None and known[0] is self.text else None
+
     def _measured(self) -> tuple[str, int, int, int]:
         cached = self._measures
         if cached is None or cached[0] is not self.text:
-            known = self._canonical
-            if known is not None and known[0] is self.text:
-                cached = self._measures = (self.text, *canonical_measures(known[1]))
+            known = self._known_canonical()
+            if known is not None:
+                cached = self._measures = (self.text, *canonical_measures(known))
                 self._canonical = None  # measured: the form need not stay in memory with the document
             else:
                 cached = self._measures = (self.text, *word_measures(self.text))
@@ -225,7 +230,7 @@ def measure_words(docs: Iterable[Document]) -> None:
         cached = doc._measures
         if cached is not None and cached[0] is doc.text:
             continue
-        form = doc._canonical[1] if doc._canonical is not None and doc._canonical[0] is doc.text else None
+        form = doc._known_canonical()
         if form is None:  # (normalize found none, or a stage changed the text since)
             form = simple_canonical(doc.text)
             if form is not None:

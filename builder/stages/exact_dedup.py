@@ -30,7 +30,7 @@ def canonical_measures(canonical: str) -> tuple[int, int, int]:
 # The whitespace that str.split() splits on (str.isspace), other than space and newline: the
 # ASCII part, and all of it for texts beyond ASCII.
 _ODD_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_ODD_SPACES = _ODD_ASCII_SPACES + "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+ODD_SPACES = _ODD_ASCII_SPACES + "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
 def word_measures(text: str) -> tuple[int, int, int]:
@@ -52,7 +52,7 @@ def simple_canonical(text: str) -> str | None:
     with a space would leave one so). A split on newlines makes a few dozen strings where a split
     into words makes hundreds, and a one-character search runs at memchr speed: about 2-4x as
     fast as the split."""
-    if any(space in text for space in (_ODD_ASCII_SPACES if text.isascii() else _ODD_SPACES)):
+    if any(space in text for space in (_ODD_ASCII_SPACES if text.isascii() else ODD_SPACES)):
         return None
     return lines_joined(text) or None
 

@@ -3,7 +3,7 @@ import random
 import numpy as np
 
 from builder.document import Document
-from builder.stages.exact_dedup import _ODD_SPACES, canonical_text, exact_key, same_key_edges, simple_canonical, word_measures
+from builder.stages.exact_dedup import ODD_SPACES, canonical_text, exact_key, same_key_edges, simple_canonical, word_measures
 
 TEXTS = [
     "Harbour ferry   resumes\n\nafter the storm.",
@@ -51,7 +51,7 @@ def test_word_measures_agree_on_random_whitespace():
 
 
 def test_the_shortcut_knows_every_whitespace_character():
-    assert set(_ODD_SPACES) == {char for char in map(chr, range(0x110000)) if char.isspace() and char not in " \n"}
+    assert set(ODD_SPACES) == {char for char in map(chr, range(0x110000)) if char.isspace() and char not in " \n"}
 
 
 def test_document_measures_follow_its_text():
