@@ -14,13 +14,12 @@ import hashlib
 import io
 import math
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
-from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -115,27 +114,6 @@ def read_rows(
     return table.select(columns) if columns else table
 
 
-T = TypeVar("T")
-
-
-def prefetched(items: Iterator[T], ahead: int = 4) -> Iterator[T]:
-    """`items`, up to `ahead` of them computed in a thread while the caller works: Arrow reads and
-    writes release the GIL, so work shards are read while a row group is written (a row group
-    usually takes several work shards)."""
-    with ThreadPoolExecutor(1) as pool:  # one thread: `items` is advanced in order
-        pending = deque(pool.submit(next, items, None) for _ in range(ahead))
-        while (item := pending.popleft().result()) is not None:
-            pending.append(pool.submit(next, items, None))
-            yield item
-
-
-def iter_tables(paths: list[Path], transform: Transform | None, filesystem=None) -> Iterator[pa.Table]:
-    for path in paths:
-        table = read_rows(path, transform, filesystem=filesystem)
-        if table.num_rows:
-            yield table
-
-
 def planned_rows(path: Path | str, transform: Transform | None, text_bytes: Path | str | None, filesystem=None) -> pa.Table:
     """What the shard plan needs of one input: its rows after `transform`, with their two texts
     or, when a file of each row's `id` and `text_bytes` is given, with those alone (a small file:
@@ -153,6 +131,7 @@ def planned_rows(path: Path | str, transform: Transform | None, text_bytes: Path
 class ShardPlan:
     sizes: list[int]  # rows of each output shard, in order
     row_group_rows: int
+    input_rows: list[int]  # rows of each input after the transform: where each shard's rows are
 
 
 def plan_output(
@@ -162,14 +141,37 @@ def plan_output(
     """How the rows of `inputs` (through `transform`) are cut into shards and row groups, from a
     first pass that holds one input at a time. `text_bytes`: per input, a file of its rows' `id`
     and `text_bytes` (see `planned_rows`)."""
-    total_rows, total_bytes = 0, 0
+    input_rows, total_bytes = [], 0
     for i, path in enumerate(inputs):
         table = planned_rows(path, transform, text_bytes[i] if text_bytes else None, filesystem)
-        total_rows += table.num_rows
+        input_rows.append(table.num_rows)
         total_bytes += estimated_bytes(table)
+    total_rows = sum(input_rows)
     sizes = plan_shards(total_rows, total_bytes, cfg.target_shard_bytes)
     average_row = max(1, total_bytes // max(1, total_rows))
-    return ShardPlan(sizes, max(1, min(100_000, cfg.max_row_group_bytes // average_row)))
+    return ShardPlan(sizes, max(1, min(100_000, cfg.max_row_group_bytes // average_row)), input_rows)
+
+
+# Shards written at once, each by its own thread from its own reads: Arrow's writer encodes and
+# compresses one column chunk at a time with the GIL released, so a second shard keeps a second
+# core busy. (Its first input is read twice, by the shard before it too.)
+SHARD_WRITERS = 2
+
+
+def shard_tables(inputs: list[Path] | list[str], input_rows: list[int], start: int, count: int,
+                 transform: Transform | None, filesystem=None) -> Iterator[pa.Table]:
+    """The rows `start:start + count` of `inputs` (through `transform`), as slices of the inputs'
+    tables; inputs wholly before `start` are not read."""
+    offset = 0
+    for path, rows in zip(inputs, input_rows):
+        if offset + rows > start and rows:
+            table = read_rows(path, transform, filesystem=filesystem)
+            piece = table.slice(max(0, start - offset), start + count - max(start, offset))
+            if piece.num_rows:
+                yield piece
+        offset += rows
+        if offset >= start + count:
+            return
 
 
 def write_shards(
@@ -183,13 +185,29 @@ def write_shards(
     `while_compressing` runs in a thread from the moment the first row group is compressed:
     Python work (an import) that would otherwise compete for the interpreter with reading that
     row group, and hold it up, while compressing releases it."""
-    schema = document_schema()
     plan = plan or plan_output(inputs, cfg, transform, filesystem)
-    sizes, row_group_rows = plan.sizes, plan.row_group_rows
-    if not sizes:
+    if not plan.sizes:
         return []
     out_dir = release_root / folder
     out_dir.mkdir(parents=True, exist_ok=True)
+    starts = list(accumulate(plan.sizes, initial=0))
+
+    def write(index: int) -> ShardInfo:
+        tables = shard_tables(inputs, plan.input_rows, starts[index], plan.sizes[index], transform, filesystem)
+        path = out_dir / shard_name(index, len(plan.sizes))
+        rows, nbytes = write_shard(path, tables, plan.sizes[index], plan.row_group_rows, cfg,
+                                   while_compressing if index == 0 else None)
+        return ShardInfo(path=f"{folder}/{path.name}", rows=rows, bytes=path.stat().st_size,
+                         sha256=sha256_file(path), uncompressed_bytes=nbytes)
+
+    with ThreadPoolExecutor(SHARD_WRITERS) as pool:
+        return list(pool.map(write, range(len(plan.sizes))))
+
+
+def write_shard(path: Path, tables: Iterator[pa.Table], wanted: int, row_group_rows: int, cfg: PublishConfig,
+                while_compressing: Callable[[], object] | None = None) -> tuple[int, int]:
+    """Write the `wanted` rows of `tables` to one shard at `path`; its rows and uncompressed bytes."""
+    schema = document_schema()
     options = {
         "compression": cfg.compression,
         "compression_level": cfg.compression_level,
@@ -197,40 +215,27 @@ def write_shards(
         "use_dictionary": [name for name in schema.names if name not in DISTINCT_COLUMNS],
         "write_statistics": [path for path in column_paths() if path.split(".")[0] not in NO_STATISTICS_COLUMNS],
     }
-    tables = prefetched(iter_tables(inputs, transform, filesystem))
     pending: pa.Table | None = None
-    shards = []
-    for index, wanted in enumerate(sizes):
-        path = out_dir / shard_name(index, len(sizes))
-        rows, nbytes = 0, 0
-        # Row group by row group, holding one in memory, not the shard. A row group is written as
-        # the slices of work shards it is made of: joining them into one array first would copy
-        # every text once more.
-        with pq.ParquetWriter(path, schema, **options) as writer:
-            while rows < wanted:
-                group_rows = min(row_group_rows, wanted - rows)
-                parts, have = [], 0
-                while have < group_rows:
-                    if pending is None or pending.num_rows == 0:
-                        pending = next(tables)
-                    take = min(group_rows - have, pending.num_rows)
-                    parts.append(pending.slice(0, take))
-                    pending = pending.slice(take)
-                    have += take
-                group = pa.concat_tables(parts).cast(schema)
-                if while_compressing is not None:
-                    threading.Thread(target=while_compressing, daemon=True).start()
-                    while_compressing = None
-                writer.write_table(group, row_group_size=group_rows)
-                rows += group_rows
-                nbytes += group.nbytes
-        shards.append(
-            ShardInfo(
-                path=f"{folder}/{path.name}",
-                rows=rows,
-                bytes=path.stat().st_size,
-                sha256=sha256_file(path),
-                uncompressed_bytes=nbytes,
-            )
-        )
-    return shards
+    rows, nbytes = 0, 0
+    # Row group by row group, holding one in memory, not the shard. A row group is written as
+    # the slices of work shards it is made of: joining them into one array first would copy
+    # every text once more.
+    with pq.ParquetWriter(path, schema, **options) as writer:
+        while rows < wanted:
+            group_rows = min(row_group_rows, wanted - rows)
+            parts, have = [], 0
+            while have < group_rows:
+                if pending is None or pending.num_rows == 0:
+                    pending = next(tables)
+                take = min(group_rows - have, pending.num_rows)
+                parts.append(pending.slice(0, take))
+                pending = pending.slice(take)
+                have += take
+            group = pa.concat_tables(parts).cast(schema)
+            if while_compressing is not None:
+                threading.Thread(target=while_compressing, daemon=True).start()
+                while_compressing = None
+            writer.write_table(group, row_group_size=group_rows)
+            rows += group_rows
+            nbytes += group.nbytes
+    return rows, nbytes

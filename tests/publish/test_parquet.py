@@ -147,8 +147,16 @@ def test_a_plan_from_text_byte_files_gives_the_same_shards(tmp_path: Path):
     assert len(plan_output(inputs, cfg, text_bytes=size_files(3)).sizes) > len(measured)
 
 
-@pytest.mark.parametrize("count", [0, 1, 3, 10])
-def test_prefetched_items_come_in_order_and_all(count: int):
-    from builder.publish.parquet import prefetched
+def test_shard_tables_are_the_rows_asked_for_and_skip_inputs_before_them(tmp_path: Path):
+    from builder.publish.parquet import shard_tables
 
-    assert list(prefetched(iter(range(1, count + 1)), ahead=4)) == list(range(1, count + 1))
+    inputs = work_shards(tmp_path, [5, 0, 7, 8])
+    rows = [5, 0, 7, 8]
+    for start, count in [(0, 20), (0, 5), (3, 4), (5, 7), (12, 8), (19, 1)]:
+        tables = list(shard_tables(inputs, rows, start, count, None))
+        ids = [i for table in tables for i in table["id"].to_pylist()]
+        assert ids == [f"{i:032x}" for i in range(start, start + count)], (start, count)
+        assert all(table.num_rows for table in tables)
+    # inputs wholly before the start are not opened: a missing one is never noticed
+    inputs[0].unlink()
+    assert sum(t.num_rows for t in shard_tables(inputs, rows, 5, 15, None)) == 15
