@@ -49,9 +49,28 @@ _NON_C0_BYTES = bytes(b for b in range(256) if not ((b < 32 and b not in (9, 10)
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x84\x86-\x9f]")
 
 
-def _has_controls(text: str) -> bool:
+# Every Latin-1 byte but the controls `_CONTROL` matches (C0 except tab and newline, DEL, C1 except
+# U+0085): deleting these from a text's Latin-1 bytes leaves exactly its controls.
+_NON_CONTROL_LATIN1 = bytes(b for b in range(256) if not ((b < 32 and b not in (9, 10)) or (0x7F <= b <= 0x9F and b != 0x85)))
+
+
+def _latin1(text: str) -> bytes | None:
+    """The text's Latin-1 bytes when every character is below U+0100, else None. CPython keeps such
+    a text at one byte a character, so this is a plain copy (no per-character work); a wider text
+    fails at its first wide character."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def _has_controls(text: str, latin1: bytes | None = None) -> bool:
     """Whether `_CONTROL` would find anything. Byte passes and one-character searches (memchr
-    speed) instead of a regex or str.isprintable() over every character."""
+    speed) instead of a regex or str.isprintable() over every character. `latin1`: the text's
+    Latin-1 bytes when it has them (see `_latin1`), where one byte pass finds every control (the
+    invisibles are all beyond Latin-1)."""
+    if latin1 is not None:
+        return bool(latin1.translate(None, _NON_CONTROL_LATIN1))
     data = text.encode("utf-8", "surrogatepass")
     if data.translate(None, _NON_C0_BYTES):
         return True
@@ -60,12 +79,16 @@ def _has_controls(text: str) -> bool:
     return (b"\xc2" in data and _C1_UTF8.search(data) is not None) or any(c in text for c in _INVISIBLES)
 
 
-def _space_check(text: str) -> tuple[bool, str | None]:
+def _space_check(text: str, latin1: bool = False) -> tuple[bool, str | None]:
     """Whether the space passes would change anything (most texts: no) and, for a text that needs
-    none, its non-empty lines joined by single spaces (else None)."""
+    none, its non-empty lines joined by single spaces (else None). `latin1`: every character of the
+    text is below U+0100, where the no-break space is the one odd space."""
     if text.startswith(" ") or text.endswith(" ") or "\t" in text:
         return True, None
-    if not text.isascii() and any(c in text for c in _ODD_SPACE_CHARS):
+    if latin1:
+        if "\xa0" in text:
+            return True, None
+    elif not text.isascii() and any(c in text for c in _ODD_SPACE_CHARS):
         return True, None
     joined = lines_joined(text)  # (the canonical form, when no other whitespace is left)
     return joined is None, joined
@@ -94,11 +117,15 @@ def normalize_with_canonical(text: str, cfg: NormalizeConfig = NormalizeConfig()
     the text needs no space work, so the word count need not split the text into words."""
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
         text = _LINE_SEPARATORS.sub("\n", text)
-    if cfg.strip_control and _has_controls(text):
+    latin1 = _latin1(text)  # (a Latin-1 text stays one when its controls are removed)
+    if cfg.strip_control and _has_controls(text, latin1):
         text = _CONTROL.sub("", text)
-    if not unicodedata.is_normalized(cfg.unicode_form, text):
+    # Latin-1 characters are all NFC starters that compose with none of the others: a Latin-1 text
+    # is NFC as it is (unicodedata checks each character otherwise, about 2 ns a character).
+    if not (latin1 is not None and cfg.unicode_form == "NFC") and not unicodedata.is_normalized(cfg.unicode_form, text):
         text = unicodedata.normalize(cfg.unicode_form, text)
-    needs_space_work, joined = _space_check(text)
+        latin1 = None  # (NFD and NFKC may leave Latin-1)
+    needs_space_work, joined = _space_check(text, latin1 is not None)
     if needs_space_work:
         text = _space_passes(text)
     blank_run = "\n" * (cfg.max_blank_lines + 2)

@@ -15,6 +15,27 @@ def test_nfc_and_indentation_kept():
     assert normalize_text("- item\n    - nested") == "- item\n    - nested"
 
 
+def test_latin1_texts_are_nfc_as_they_are_but_not_nfkc():
+    """Normalize skips the NFC check on Latin-1 texts: every Latin-1 character, and every pair of
+    them, is NFC. The other forms are still applied to them."""
+    import unicodedata
+
+    from builder.stages.normalize import _latin1
+
+    latin1 = "".join(map(chr, range(256)))
+    pairs = "".join(a + b for a in latin1 for b in latin1)
+    assert _latin1(pairs) is not None and unicodedata.normalize("NFC", pairs) == pairs
+    assert _latin1("café ’") is None
+    assert normalize_text("½ ² café") == "½ ² café"
+    assert normalize_text("½ ² café", NormalizeConfig(unicode_form="NFKC")) == "1⁄2 2 café"
+    assert normalize_text("caf\u00e9", NormalizeConfig(unicode_form="NFD")) == "cafe\u0301"
+
+
+def test_latin1_controls_are_stripped():
+    assert normalize_text("Zürich\x81 Köln\x9f\x7f, été\x85next") == "Zürich Köln, été\nnext"
+    assert normalize_text("Zürich\x81", NormalizeConfig(strip_control=False)) == "Zürich\x81"
+
+
 def test_blank_line_runs_are_configurable():
     assert normalize_text("a\n\n\n\nb", NormalizeConfig(max_blank_lines=2)) == "a\n\n\nb"
 
@@ -31,7 +52,7 @@ def test_the_quick_checks_say_exactly_when_the_passes_change_a_text():
     character and on random mixtures of them with ASCII and non-ASCII text."""
     import random
 
-    from builder.stages.normalize import _CONTROL, _has_controls, _space_check
+    from builder.stages.normalize import _CONTROL, _has_controls, _latin1, _space_check
 
     def spaces_change(text: str) -> bool:
         return space_passes_by_definition(text) != text
@@ -40,12 +61,15 @@ def test_the_quick_checks_say_exactly_when_the_passes_change_a_text():
         for text in ("plain words", "caf\u00e9 words", "\u201cquoted\u201d words"):
             probe = text + chr(code) + "end"
             assert _has_controls(probe) is (_CONTROL.search(probe) is not None), (hex(code), text)
+            assert _has_controls(probe, _latin1(probe)) is (_CONTROL.search(probe) is not None), (hex(code), text)
     rng = random.Random(5)
     pieces = ["word", "caf\u00e9", "\u201c", " ", "  ", "\n", "\n ", " \n", "\t", "\u00a0", "\u2009", "\u3000", "\x07", "\x85", "\u200b"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         assert _has_controls(text) is (_CONTROL.search(text) is not None), repr(text)
+        assert _has_controls(text, _latin1(text)) is (_CONTROL.search(text) is not None), repr(text)
         assert _space_check(text)[0] is searched_for_space_work(text), repr(text)
+        assert _space_check(text, _latin1(text) is not None) == _space_check(text), repr(text)
         if spaces_change(text):
             assert _space_check(text)[0], repr(text)
 
