@@ -174,8 +174,7 @@ def _clean_with_links(line: str) -> tuple[str, int]:
         if len(parts) > 1:
             # [text, label, None, text, None, label, text, ...]: each link keeps one of its two
             # groups, its label; the join drops the other (None) in C
-            labels = [label for label in parts[1::3] + parts[2::3] if label]
-            links += sum(map(len, labels))
+            links += sum(map(len, filter(None, parts[1::3]))) + sum(map(len, filter(None, parts[2::3])))
             text = "".join(filter(None, parts))
     if "http" in text or "www." in text or "@" in text:
         links += _bare_url_chars(_AUTOLINK.sub(" ", text) if "<" in text else text)
@@ -437,32 +436,56 @@ def _language_of_words(sample: list[Any], as_bytes: bool, languages: tuple[str, 
 # --------------------------------------------------------------------------------------------
 # Rules
 
-# (name, trigger substrings, pattern): the pattern runs on the lower-cased unit only when a trigger
-# is in it (plain substring tests are far cheaper than one big alternation).
-_Rule = tuple[str, tuple[str, ...], "re.Pattern[str]"]
+# (name, trigger substrings, patterns): the patterns run on the lower-cased unit only when a trigger
+# is in it (plain substring tests are far cheaper than one big alternation); the rule applies when
+# one of them matches (see `_rule_patterns`).
+_Rule = tuple[str, tuple[str, ...], tuple["re.Pattern[str]", ...]]
+# a leading \b before a letter, when the letter is not quantified
+_LEADING_BOUNDARY = re.compile(r"^\\b([a-z])(?![?*+{])")
+
+
+def _rule_patterns(*branches: str) -> tuple[re.Pattern[str], ...]:
+    r"""The alternation of `branches` (what a unit matches when it matches any of them) as up to two
+    patterns: the branches anchored at the start (`^`, tried there only) and the others, each
+    opening with its first char, so that the engine skips to the positions holding one of those
+    chars instead of trying every branch at every position (a leading `\b` before a letter x is
+    written `x(?<!\wx)`: an x not preceded by a word char). One alternation of both kinds is tried
+    at every position: on a long prose unit, 10-15 times slower."""
+    anchored = [branch for branch in branches if branch.startswith("^")]
+    floating = [_LEADING_BOUNDARY.sub(r"\1(?<!\\w\1)", branch) for branch in branches if not branch.startswith("^")]
+    return tuple(re.compile("|".join(group)) for group in (anchored, floating) if group)
+
+
 _HARD_RULES: list[_Rule] = [
     ("copyright", ("©", "&copy", "(c)", "copyright", "all rights reserved"),
-     re.compile(r"©|&copy;|\(c\)\s*(?:19|20)\d\d|^\W*copyright\b|copyright\s+(?:©\s*)?(?:19|20)\d\d|all rights reserved")),
-    ("disclaimer", ("disclaimer", "sole responsibility"), re.compile(r"^\W*disclaimer\b|sole responsibility of the author")),
-    ("fair-use", ("fair use", "copyrighted material"), re.compile(r"\bfair use\b|copyrighted material")),
+     _rule_patterns(r"©", r"&copy;", r"\(c\)\s*(?:19|20)\d\d", r"^\W*copyright\b", r"copyright\s+(?:©\s*)?(?:19|20)\d\d",
+                    r"all rights reserved")),
+    ("disclaimer", ("disclaimer", "sole responsibility"), _rule_patterns(r"^\W*disclaimer\b", r"sole responsibility of the author")),
+    ("fair-use", ("fair use", "copyrighted material"), _rule_patterns(r"\bfair use\b", r"copyrighted material")),
     ("original-source", ("original source", "this article"),
-     re.compile(r"original source of this article|this article (?:was )?(?:originally )?(?:first )?(?:published|appeared) (?:on|in|at)\b")),
-    ("image-credit", ("image", "photo"), re.compile(r"^\W*(?:featured image|image credit|photo credit|image source)\b")),
+     _rule_patterns(r"original source of this article",
+                    r"this article (?:was )?(?:originally )?(?:first )?(?:published|appeared) (?:on|in|at)\b")),
+    ("image-credit", ("image", "photo"), _rule_patterns(r"^\W*(?:featured image|image credit|photo credit|image source)\b")),
     ("promo", ("visit my", "support us", "support our", "book"),
-     re.compile(r"visit my (?:new )?web ?site|support (?:us|our work)\b|^\W*(?:my |his |her )?(?:newest |new |latest )book\b")),
+     _rule_patterns(r"visit my (?:new )?web ?site", r"support (?:us|our work)\b", r"^\W*(?:my |his |her )?(?:newest |new |latest )book\b")),
 ]
 _SOFT_RULES: list[_Rule] = [
     ("subscribe", ("subscri", "newsletter", "sign ", "log in", "login", "donate", "become a"),
-     re.compile(r"\bsubscribe|\bnewsletter|\bsign (?:up|in)\b|\blog ?in\b|\bdonate\b|become a (?:member|patron|subscriber)")),
+     _rule_patterns(r"\bsubscribe", r"\bnewsletter", r"\bsign (?:up|in)\b", r"\blog ?in\b", r"\bdonate\b",
+                    r"become a (?:member|patron|subscriber)")),
     ("share", ("share", "follow us", "repost", "forward this", "telegram", "tweet"),
-     re.compile(r"\bshare (?:this|on)\b|^\W*share\W*$|\bfollow us\b|\brepost\b|forward this (?:article|email)|telegram channel|\btweet\b")),
+     _rule_patterns(r"\bshare (?:this|on)\b", r"^\W*share\W*$", r"\bfollow us\b", r"\brepost\b", r"forward this (?:article|email)",
+                    r"telegram channel", r"\btweet\b")),
     ("call-to-action", ("click", "read more", "order now", "buy now", "continue reading", "listen to", "download"),
-     re.compile(r"click (?:here|to)\b|read more\b|order now\b|buy now\b|continue reading|listen to\b|download (?:the|our) app")),
-    ("policy", ("cookie", "privacy policy", "terms of", "javascript"), re.compile(r"\bcookies?\b|privacy policy|terms of (?:use|service)|javascript")),
+     _rule_patterns(r"click (?:here|to)\b", r"read more\b", r"order now\b", r"buy now\b", r"continue reading", r"listen to\b",
+                    r"download (?:the|our) app")),
+    ("policy", ("cookie", "privacy policy", "terms of", "javascript"),
+     _rule_patterns(r"\bcookies?\b", r"privacy policy", r"terms of (?:use|service)", r"javascript")),
     ("related", ("related", "recommended", "more from", "most ", "trending", "you may also", "see also"),
-     re.compile(r"^\W*(?:related|recommended|more from|most (?:read|popular)|trending|you may also like|see also)\b")),
+     _rule_patterns(r"^\W*(?:related|recommended|more from|most (?:read|popular)|trending|you may also like|see also)\b")),
     ("advertisement", ("advert", "sponsored", "comment"),
-     re.compile(r"^\W*(?:advertisement|sponsored)\W*$|^\W*comments?\s*(?:\(\d+\)|on\b)|\bcomments?\s*\(\d+\)|^\W*\d+\s+comments?\b")),
+     _rule_patterns(r"^\W*(?:advertisement|sponsored)\W*$", r"^\W*comments?\s*(?:\(\d+\)|on\b)", r"\bcomments?\s*\(\d+\)",
+                    r"^\W*\d+\s+comments?\b")),
 ]
 
 
@@ -523,9 +546,10 @@ def rules_by_unit(lows: list[str], hard_max_chars: int, soft_max_chars: int) -> 
 
 def _first_rule(rules: list[_Rule], low: str) -> str:
     """The first of `rules` (each with a trigger in `low`, see rules_by_unit) whose pattern matches."""
-    for name, _, pattern in rules:
-        if pattern.search(low):
-            return name
+    for name, _, patterns in rules:
+        for pattern in patterns:
+            if pattern.search(low):
+                return name
     return ""
 
 
@@ -619,10 +643,12 @@ def units_of(text: str, with_hashes: bool = True) -> list[Unit]:
         if _has_markup(line):
             clean, links, low, key, key_hash = _markup_line_facts(line)
         else:
-            # a plain line (most prose): `_facts` written out, with the key made by `_plain_key`
-            clean, links = _plain_with_links(line)
+            # a plain line (most prose): `_plain_with_links` and `_facts` written out, the hash
+            # made only when asked for
+            clean = line.strip()
+            links = _bare_url_chars(clean) if "http" in clean or "www." in clean or "@" in clean else 0
             low = clean.lower()
-            key = _plain_key(clean)
+            key = _key_bytes(low)
             key_hash = _hash(key) if with_hashes else 0
         if last is not None:
             gap = text[last.end:start]
@@ -660,11 +686,14 @@ class Split:
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
 
 
-@lru_cache(maxsize=4096)  # few distinct reasons: numbers are in few of them
 def _labelled_kind(label: str, reason: str) -> str:
     """The stats key of a unit's label and reason: "label.kind"."""
     head = reason.partition(" ")[0]
     return f"{label}.{head if head.startswith('rule:') else head.partition(':')[0]}"
+
+
+# label -> reason -> `_labelled_kind(label, reason)`, filled as reasons are met
+_KINDS: dict[str, dict[str, str]] = {"body": {}, "boilerplate": {}}
 
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -849,7 +878,8 @@ def _context(units: list[Unit]) -> None:
     classes = [u.cls for u in units]
     revised = list(classes)
     # (the indexes of short and near-good units found in C: most units are neither)
-    for i in _indexes_of(classes, SHORT):
+    shorts = _indexes_of(classes, SHORT)
+    for i in shorts:
         before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
         if before == after == GOOD:
             revised[i] = GOOD
@@ -859,19 +889,29 @@ def _context(units: list[Unit]) -> None:
             revised[i] = GOOD if _neighbour(classes, i, -1, False) == NEARGOOD else BAD
         else:
             revised[i] = GOOD if _neighbour(classes, i, 1, False) == NEARGOOD else BAD
-    for i in _indexes_of(revised, NEARGOOD):
+    neargoods = _indexes_of(revised, NEARGOOD)  # (the short units are good or bad by now)
+    for i in neargoods:
         before, after = _neighbour(revised, i, -1, True, "edge"), _neighbour(revised, i, 1, True, "edge")
         # the document's edges count as boilerplate (jusText), unless there is nothing else: then
         # the near-prose units are all the document has
         revised[i] = BAD if {before, after} <= {BAD, "edge"} and BAD in (before, after) else GOOD
-    for unit, old, new in zip(units, classes, revised):
-        if new == GOOD:
+    # the good units are body; the hard and bad ones keep their class and reason (most units: only
+    # the indexes of the others are visited)
+    for i in _indexes_of(classes, GOOD):
+        units[i].label = "body"
+    for i in shorts:
+        unit = units[i]
+        if revised[i] == GOOD:
             unit.label = "body"
-            if old == SHORT:
-                unit.reason = f"{unit.reason}, between body" if unit.reason != "short" else "short, between body"
-            elif old == NEARGOOD:
-                unit.reason = f"{unit.reason}, next to body"
-        elif old in (SHORT, NEARGOOD):
+            unit.reason = f"{unit.reason}, between body" if unit.reason != "short" else "short, between body"
+        else:
+            unit.reason = f"{unit.reason}, next to boilerplate"
+    for i in neargoods:
+        unit = units[i]
+        if revised[i] == GOOD:
+            unit.label = "body"
+            unit.reason = f"{unit.reason}, next to body"
+        else:
             unit.reason = f"{unit.reason}, next to boilerplate"
 
 
@@ -1093,7 +1133,13 @@ def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
     body, boilerplate, segments = _assemble(units, cfg.body_format)
     reasons: dict[str, int] = {}
     for unit in units:
-        kind = _labelled_kind(unit.label, unit.reason)
+        # (a dict look-up per unit; the label's stats key is worked out once per distinct reason)
+        kinds = _KINDS[unit.label]
+        kind = kinds.get(unit.reason)
+        if kind is None:
+            if len(kinds) >= 4096:  # (few distinct reasons: numbers are in few of them)
+                kinds.clear()
+            kind = kinds[unit.reason] = _labelled_kind(unit.label, unit.reason)
         reasons[kind] = reasons.get(kind, 0) + 1
     return Split(body, boilerplate, segments, language, reasons)
 

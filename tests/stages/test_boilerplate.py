@@ -295,6 +295,24 @@ def test_rules_by_unit_finds_triggers_per_unit_with_and_without_the_automaton(mo
     assert boilerplate.rules_by_unit(lows, 2000, 400) == (hard, soft)
 
 
+def test_rule_patterns_match_what_the_one_alternation_matches():
+    import re
+
+    branches = (r"^\W*share\W*$", r"\bshare (?:this|on)\b", r"\bcookies?\b", r"\bx?y", r"telegram channel", r"^\W*\d+\s+comments?\b")
+    patterns = boilerplate._rule_patterns(*branches)
+    # the anchored branches apart; a leading \b before a letter moved after it, not before a quantified one
+    assert [p.pattern for p in patterns] == [
+        r"^\W*share\W*$|^\W*\d+\s+comments?\b",
+        r"s(?<!\ws)hare (?:this|on)\b|c(?<!\wc)ookies?\b|\bx?y|telegram channel",
+    ]
+    one = re.compile("|".join(branches))
+    texts = ["share", "  share!", "reshare this", "share this", "please share on x", "_share this", "éshare this", "cookie",
+             "no cookies.", "fortune cookies", "3 comments", "see 3 comments", "y", "xy", "axy", "ay", "join our telegram channel",
+             "", "share\n"]
+    for text in texts:
+        assert any(p.search(text) for p in patterns) == (one.search(text) is not None), text
+
+
 def test_short_paragraphs_of_whole_sentences_are_prose():
     news = [
         "The council voted on Monday to close the old bridge to all of the traffic in the town from the start of next week.",
