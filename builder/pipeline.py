@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from operator import attrgetter
 
 import numpy as np
@@ -118,21 +119,18 @@ def documents_from(
             rejects.append(item)
             stats.inc(f"reject.{item.reason}")
             continue
-        yield Document(
-            id="",
-            text=item.text or "",
-            path=item.path,
-            record=item.record,
-            raw_hash=item.raw_hash,
-            html=item.html,
-            title=item.title,
-            url=item.url,
-            source=item.source,
-            author=item.author,
-            published=item.published,
-            source_id=item.source_id,
-            crawled=item.crawled,
-        )
+        # (the required fields as arguments, the rest set after: Document's keyword matching over
+        # its forty parameters costs more than the whole document otherwise)
+        doc = Document("", item.text or "", item.path, item.record, item.raw_hash)
+        doc.html = item.html
+        doc.title = item.title
+        doc.url = item.url
+        doc.source = item.source
+        doc.author = item.author
+        doc.published = item.published
+        doc.source_id = item.source_id
+        doc.crawled = item.crawled
+        yield doc
 
 
 def report_bad_input(reject: Reject, cfg: InputConfig) -> None:
@@ -343,6 +341,23 @@ def from_ingest_record(record: dict) -> Document:
     return Document(**record, source_text=record["text"])
 
 
+# Document's fields up to the last one the work file holds, in order: a work-file column, the
+# source text (the text column again) or, in between, a field at its plain default (boilerplate).
+_DOCUMENT_FIELDS = dataclasses.fields(Document)
+_LEADING_FIELDS = _DOCUMENT_FIELDS[: 1 + max(i for i, f in enumerate(_DOCUMENT_FIELDS) if f.name in INGEST_SCHEMA.names)]
+
+
+def documents_from_columns(columns: dict[str, list]) -> Iterator[Document]:
+    """`from_ingest_record` of each row of the ingest work file, given as its columns: Document
+    called with positional arguments straight from the columns (a dict and keywords per row cost
+    twice as much as building the document)."""
+    arguments = [
+        columns[f.name] if f.name in columns else columns["text"] if f.name == "source_text" else repeat(f.default)
+        for f in _LEADING_FIELDS
+    ]
+    return map(Document, *arguments)
+
+
 def as_ingested(doc: Document) -> Document:
     """A fresh document holding exactly what the process phase would read of it from the ingest
     phase's work file."""
@@ -380,9 +395,7 @@ def process(ctx: BuildContext, rank: int) -> Stats:
     """The straight-through stages over one ingested task, with the site templates."""
     stats = Stats()
     rejects: list[Reject] = []
-    columns = ctx.store.read_parquet("ingest", f"{rank:05d}.parquet").to_pydict()
-    records = (dict(zip(columns, values)) for values in zip(*columns.values()))
-    docs = map(from_ingest_record, records)
+    docs = documents_from_columns(ctx.store.read_parquet("ingest", f"{rank:05d}.parquet").to_pydict())
     write_docs(ctx, rank, processed(ctx, docs, rejects, stats, load_templates(ctx)), rejects, stats)
     return stats
 

@@ -131,6 +131,17 @@ def test_the_ingest_work_file_holds_the_ingest_records():
     assert [pipeline.from_ingest_record(record) for record in table.to_pylist()] == [pipeline.as_ingested(doc) for doc in docs]
 
 
+def test_the_process_phase_reads_documents_straight_from_the_work_file_columns():
+    docs = [Document(id="i", text="Some text", path="a.jsonl", record=2, raw_hash="r", title="T", url="u", source="s",
+                     author="A", published="2020-01-01", source_id="7", crawled="2021"),
+            Document(id="j", text="Page", path="b.html", record=1, raw_hash="s", html="<p>x</p>", html_body="x")]
+    columns = pipeline.ingest_table(docs).to_pydict()
+    read_back = list(pipeline.documents_from_columns(columns))
+    assert read_back == [pipeline.as_ingested(doc) for doc in docs]
+    assert read_back[0].source_text == "Some text" and read_back[1].html_body == "x" and read_back[1].boilerplate == ""
+    assert list(pipeline.documents_from_columns(pipeline.INGEST_SCHEMA.empty_table().to_pydict())) == []
+
+
 @pytest.mark.parametrize("fault", [FAULT_BEFORE_MARKER, FAULT_AFTER_MARKER])
 def test_the_single_phase_resumes_to_the_same_bytes(tmp_path: Path, fault: str):
     write_articles(tmp_path / "in", 7)
