@@ -321,6 +321,9 @@ def source_pairs(src_a: np.ndarray, src_b: np.ndarray) -> list[tuple[int, int, n
     return [(int(src_a[order[a]]), int(src_b[order[a]]), order[a:b]) for a, b in zip(starts, ends)]
 
 
+ESTIMATE_BLOCK_PAIRS = 8192  # pairs whose signatures are compared at once
+
+
 class ShingleStore:
     """The shingle sets of every source, read as needed; incomparable sources (an earlier release
     with other shingle settings) have none."""
@@ -413,7 +416,9 @@ class ShingleStore:
                     if len(loaded) >= 2:  # bounded: the later source of these pairs and one other
                         loaded.pop(next(key for key in loaded if key != j))
                     loaded[k] = load_npy(self.sources[k].store, self.sources[k].sig)  # 256 bytes per document: read whole
-            for block in np.array_split(part, max(1, len(part) // 100_000)):
+            # Small blocks: the gathered rows of a block (256 bytes per pair and side) stay in cache.
+            for start in range(0, len(part), ESTIMATE_BLOCK_PAIRS):
+                block = part[start: start + ESTIMATE_BLOCK_PAIRS]
                 sig_a = loaded[i][docs_a[block] - self.offsets[i]]
                 sig_b = loaded[j][docs_b[block] - self.offsets[j]]
                 out[block] = nd.estimated_jaccard(sig_a, sig_b) if sig_a.shape[1:] == (num_perm,) == sig_b.shape[1:] else 0.0

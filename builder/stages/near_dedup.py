@@ -304,6 +304,13 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, window: int) -> np.ndarray:
     """
     order = np.lexsort((docs, keys))
     keys, docs = keys[order], docs[order]
+    # Most buckets hold one document: the window passes below go over the others only (whole
+    # buckets are left out, so the pairs and their order are the same).
+    shared = np.zeros(len(keys), dtype=bool)
+    same_as_next = keys[1:] == keys[:-1]
+    shared[1:] |= same_as_next
+    shared[:-1] |= same_as_next
+    keys, docs = keys[shared], docs[shared]
     pairs = []
     for offset in range(1, window + 1):
         if offset >= len(keys):
@@ -330,7 +337,8 @@ def unique_pairs(pairs: np.ndarray) -> np.ndarray:
 
 def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
     """Share of agreeing signature bins, row by row (the MinHash estimate of Jaccard)."""
-    return (sig_a == sig_b).mean(axis=1)
+    # A count over the bool rows, not their mean: the mean converts every bin to float64 first.
+    return np.count_nonzero(sig_a == sig_b, axis=1) / sig_a.shape[1]
 
 
 @dataclass(frozen=True)
