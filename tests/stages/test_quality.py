@@ -524,3 +524,18 @@ def test_stop_words_counted_in_a_mixed_batch_as_alone():
     together = quality.quality_signals_many(texts, languages, CFG)
     alone = [quality.quality_signals(text, language, CFG) for text, language in zip(texts, languages)]
     assert [s["stop_words"] for s in together] == [s["stop_words"] for s in alone] == [5, 8, 0, None, 3, None, 0]
+
+
+def test_code_points_in_the_narrowest_array():
+    """Latin-1 text is read one byte per character, the basic plane two, the rest four: the code
+    points are the same, lone surrogates included."""
+    from builder.stages.quality import _code_points
+
+    for text, width in (("", 1), ("plain café ÿ", 1), ("Ω “quoted” 東京", 2), ("lone \ud800 half", 2), ("emoji 😀 and \udc00", 4)):
+        codes = _code_points(text)
+        assert codes.dtype.itemsize == width, text
+        assert codes.tolist() == [ord(char) for char in text], text
+    # The same words whatever the width: a text measured alone and beside wider ones.
+    alone = quality._Words(["café au lait, café noir"])
+    beside = quality._Words(["café au lait, café noir", "東京 😀"])
+    assert alone.keys.tolist() == beside.keys[: len(alone.keys)].tolist()
