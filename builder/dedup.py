@@ -315,7 +315,7 @@ def source_pairs(src_a: np.ndarray, src_b: np.ndarray) -> list[tuple[int, int, n
     if not len(src_a):
         return []
     code = src_a.astype(np.int64) * (int(max(src_a.max(), src_b.max())) + 1) + src_b
-    order = np.argsort(code, kind="stable")
+    order = nd.stable_order(code)
     starts = np.flatnonzero(np.diff(code[order], prepend=-1))
     ends = np.append(starts[1:], len(order))
     return [(int(src_a[order[a]]), int(src_b[order[a]]), order[a:b]) for a, b in zip(starts, ends)]
@@ -547,7 +547,7 @@ def dedup_candidates(ctx: BuildContext, group: int) -> Stats:
         pairs = pairs[pairs[:, 1] >= n_old]  # pairs inside earlier releases were settled by them
         stats.inc("near_dedup.bucket_pairs", len(pairs))
         # One file per shard of the later document (always a shard of this build), by owner.
-        pairs = pairs[np.argsort(pairs[:, 1], kind="stable")]
+        pairs = pairs[nd.stable_order(pairs[:, 1])]
         bounds = np.searchsorted(pairs[:, 1], offsets)
         for i, rank in current:
             write_npy(ctx.store, pairs[bounds[i]: bounds[i + 1]], pair_file(band, rank))
@@ -609,7 +609,7 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
     rule = verify_rule(near)
     nodes, local = np.unique(pairs.reshape(-1), return_inverse=True)
     local = local.reshape(-1, 2)
-    todo = np.lexsort((pairs[:, 0], pairs[:, 1]))  # by later document, then earlier
+    todo = nd.stable_order(pairs[:, 0], pairs[:, 1])  # by later document, then earlier
     accepted: list[np.ndarray] = []
     edges: dict[str, list[np.ndarray]] = {"a": [], "b": [], "containment": [], "jaccard": []}
     round_no = 0

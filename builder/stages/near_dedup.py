@@ -296,6 +296,22 @@ def band_keys(sig: np.ndarray, bands: int, rows: int, band_ids: Sequence[int] | 
     return out
 
 
+def stable_order(*columns: np.ndarray) -> np.ndarray:
+    """`np.lexsort(columns)` (the last column is the primary key; ties keep their input order)
+    for columns of integers in [0, 2**31). Each column, from the first, is sorted with the
+    positions packed in the low 32 bits of one uint64 key: numpy's plain sort of integers is
+    vectorised and several times faster than its stable and lexicographic sorts."""
+    n = len(columns[0])
+    fits = n < 2**32 and all(len(c) == 0 or (c.min() >= 0 and c.max() < 2**31) for c in columns)
+    if not fits or n == 0:
+        return np.lexsort(columns)
+    order = np.arange(n, dtype=np.int64)
+    for column in columns:  # least significant first: each pass keeps the order of the ones before
+        keys = (column[order].astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
+        order = order[(np.sort(keys) & _U32).astype(np.int64)]
+    return order
+
+
 def bucket_pairs(keys: np.ndarray, docs: np.ndarray, window: int) -> np.ndarray:
     """Candidate pairs (n, 2) int64 (smaller doc first) of documents sharing a band key.
 
@@ -322,7 +338,8 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, window: int) -> np.ndarray:
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)
     out = np.concatenate(pairs)
-    return out[out[:, 0] != out[:, 1]]
+    same_doc = out[:, 0] == out[:, 1]
+    return out[np.flatnonzero(~same_doc)] if same_doc.any() else out
 
 
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -482,7 +499,7 @@ def novel_run_shares(sequences: ShingleSets, seq_docs: np.ndarray, sets: Shingle
     follow-up story that reuses background paragraphs adds whole paragraphs."""
     seq_docs, set_docs = np.asarray(seq_docs, dtype=np.int64), np.asarray(set_docs, dtype=np.int64)
     shares = np.zeros(len(seq_docs), dtype=np.float64)
-    order = np.argsort(set_docs, kind="stable")
+    order = stable_order(set_docs)
     for block in _blocks(sequences.sizes[seq_docs[order]]):
         pairs = order[block]
         sizes = sequences.sizes[seq_docs[pairs]]
@@ -511,7 +528,7 @@ def _intersections(needles: ShingleSets, needle_docs: np.ndarray, hay: ShingleSe
     digit = np.zeros(n, dtype=np.int64)
     if n == 0:
         return inter, digit
-    order = np.lexsort((needle_docs, hay_docs))
+    order = stable_order(needle_docs, hay_docs)
     for block in _blocks(needles.sizes[needle_docs[order]]):
         pairs = order[block]
         n_sizes = needles.sizes[needle_docs[pairs]]

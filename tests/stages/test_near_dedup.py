@@ -224,3 +224,23 @@ def test_novel_runs_tell_new_paragraphs_from_scattered_edits():
     assert shares[2] == 0.0  # a document against itself
     # Below the run length, scattered edits count too.
     assert nd.novel_run_shares(sequences, [1], sets, [0], min_run=5)[0] > 0.05
+
+
+def test_stable_order_is_lexsort_with_ties_in_input_order():
+    rng = np.random.default_rng(7)
+    later = rng.integers(0, 20, 500)  # many ties: their input order must be kept
+    earlier = rng.integers(0, 5, 500)
+    assert np.array_equal(nd.stable_order(later), np.lexsort((later,)))
+    assert np.array_equal(nd.stable_order(earlier, later), np.lexsort((earlier, later)))
+    negative = later - 10  # outside the packed range: numpy's lexsort answers
+    assert np.array_equal(nd.stable_order(negative), np.lexsort((negative,)))
+    assert len(nd.stable_order(np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_bucket_pairs_leaves_out_single_document_buckets():
+    keys = np.array([5, 9, 5, 7, 9, 5, 3], dtype=np.int64)
+    docs = np.array([10, 11, 12, 13, 14, 15, 16], dtype=np.int64)
+    pairs = nd.bucket_pairs(keys, docs, window=1)
+    # bucket 5: 10, 12, 15 (each with the next); bucket 9: 11, 14; buckets 7 and 3 hold one document
+    assert pairs.tolist() == [[10, 12], [12, 15], [11, 14]]  # by key, then document
+    assert nd.bucket_pairs(np.array([1, 2, 3]), np.array([0, 1, 2]), window=4).shape == (0, 2)
