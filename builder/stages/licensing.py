@@ -25,7 +25,7 @@ compare both).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -157,8 +157,14 @@ def _find_all(low: str | bytes, word: str | bytes) -> list[int]:
 class TriggerWords:
     """Finds, in one pass over a folded text, every position of a fixed set of words."""
 
-    def __init__(self, words: Iterable[str]):
+    def __init__(self, words: Iterable[str], marks: Mapping[str, Iterable[str]] | None = None):
         self.words = tuple(sorted(set(words)))
+        # Marks: name -> short Latin-1 strings in lower case (no trigger word among the names),
+        # whose places in a Latin-1 text are found in the same pass (see `scan`), for callers that
+        # would otherwise search the text for them again.
+        self.marks = {name: tuple(strings) for name, strings in (marks or {}).items()}
+        if not self.marks.keys().isdisjoint(self.words):
+            raise ValueError("a mark is named like a trigger word")
         self.word_set = frozenset(self.words)  # for membership tests (a tuple is searched in order)
         self._automaton = ahocorasick_rs.AhoCorasick(list(self.words)) if ahocorasick_rs and self.words else None
         # A text of Latin-1 characters only (most texts) is searched as its Latin-1 bytes: one byte
@@ -177,6 +183,7 @@ class TriggerWords:
         self._cased_automaton = None
         if self._latin1_automaton is not None:
             cased = [(variant, word) for word in self._latin1_words for variant in _upper_variants(word)]
+            cased += [(string, name) for name, strings in self.marks.items() for string in strings]
             self._cased_words = tuple(word for _, word in cased)
             self._cased_automaton = ahocorasick_rs.BytesAhoCorasick(
                 [variant.encode("latin-1") for variant, _ in cased], implementation=ahocorasick_rs.Implementation.DFA
@@ -217,7 +224,8 @@ class TriggerWords:
                 lowered = latin1.lower()
                 for index, start, _ in self._cased_automaton.find_matches_as_indexes(lowered, overlapping=True):
                     found.setdefault(words[index], []).append(start)
-                return TextTriggers(None, self, found=found, text=text, lowered_bytes=lowered)
+                marks = {name: found.pop(name, ()) for name in self.marks}  # () shared: most are absent
+                return TextTriggers(None, self, found=found, text=text, lowered_bytes=lowered, marks=marks)
         low = fold(text)
         return None if low is None else TextTriggers(low, self)
 
@@ -237,7 +245,13 @@ class TextTriggers:
     common start words ("all", "you", "may") looked for only when a needed word is there."""
 
     def __init__(
-        self, low: str | None, words: TriggerWords, found: dict[str, list[int]] | None = None, text: str = "", lowered_bytes: bytes | None = None
+        self,
+        low: str | None,
+        words: TriggerWords,
+        found: dict[str, list[int]] | None = None,
+        text: str = "",
+        lowered_bytes: bytes | None = None,
+        marks: dict[str, Sequence[int]] | None = None,
     ):
         self._low = low
         self._text = text  # folded on demand when `low` is not given
@@ -247,6 +261,9 @@ class TextTriggers:
         self._indexed = words.word_set
         self.found = words.positions(low) if found is None else found  # indexed word -> positions, for the words present
         self._common: dict[str, list[int]] = {}
+        # Mark name -> the ascending positions of its strings in the lower-cased text, for each of
+        # `words.marks`; None when the scan did not look for them (a text beyond Latin-1).
+        self.marks = marks
 
     @property
     def low(self) -> str:
@@ -564,13 +581,20 @@ _JOIN_MAY_MAKE_NOTICE = re.compile(
 )
 
 
+def _may_join_notice(text: str, triggers: TextTriggers) -> bool:
+    """Whether `_JOIN_MAY_MAKE_NOTICE` matches in `text` (found by the scan when it could)."""
+    if triggers.marks is not None and _LINK_JOIN in triggers.marks:
+        return bool(triggers.marks[_LINK_JOIN])
+    return _JOIN_MAY_MAKE_NOTICE.search(text) is not None
+
+
 def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[CopyrightNotice]:
     """Copyright notices: a ©, "(c) <year>" or "Copyright" followed by a year, a © or a holder
     line; "copyright" used as an ordinary word in a sentence ("the copyright owner") is not one."""
     if triggers is None:
         plain = _MD_LINK.sub(r"\1", text)
     elif "](" in text:  # markdown links reduced to their text can join a notice's words
-        if not triggers.has(_NOTICE_AT.words) and not _JOIN_MAY_MAKE_NOTICE.search(text):
+        if not triggers.has(_NOTICE_AT.words) and not _may_join_notice(text, triggers):
             return []  # no notice word, and removing the links cannot make one
         plain = _strip_links(text)
         triggers = text_triggers(plain, _notice_words())
@@ -704,10 +728,24 @@ def _licensing_words() -> frozenset[str]:
     return frozenset(words)
 
 
+# Marks found in the same pass (see `TriggerWords.marks`; in a Latin-1 text `\d` is 0-9 only, and
+# lower-casing A-Z leaves these characters alone):
+# - where the PII stage's patterns can begin, a mark before a digit: "+49 ...", "(030) ...",
+#   "555-123-4567" and "555.123.4567" ("-" and "."), IPv4 addresses (".");
+# - "link join": the places where `_JOIN_MAY_MAKE_NOTICE` matches (a notice character before a
+#   link's "[" or "![", or after its ")"); the character set holds both cases of each letter.
+PII_DIGIT_MARKS = "-.+("
+_LINK_JOIN = "link join"
+_TEXT_MARKS = {
+    **{mark: [mark + digit for digit in "0123456789"] for mark in PII_DIGIT_MARKS},
+    _LINK_JOIN: sorted({string for char in _NOTICE_CHARS.lower() if char <= "\xff" for string in (char + "[", char + "![", ")" + char)}),
+}
+
+
 @lru_cache(maxsize=None)
 def _trigger_words() -> TriggerWords:
-    """Licensing's words and the phone label words, in one automaton."""
-    return TriggerWords(_licensing_words() | set(PHONE_LABEL_WORDS))
+    """Licensing's words, the phone label words and the marks, in one automaton."""
+    return TriggerWords(_licensing_words() | set(PHONE_LABEL_WORDS), _TEXT_MARKS)
 
 
 @lru_cache(maxsize=None)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -100,19 +100,25 @@ def find_emails(text: str, precheck: bool = True) -> list[PiiMatch]:
     return found
 
 
-def _mark_digit_positions(text: str) -> tuple[list[int], list[int]]:
-    """(positions of "-digit", positions of ".digit"): the phone and IPv4 searches share them."""
-    dashes = [m.start() for m in _DASH_DIGIT.finditer(text)] if "-" in text else []
-    dots = [m.start() for m in _DOT_DIGIT.finditer(text)] if "." in text else []
-    return dashes, dots
+_MARK_BEFORE_DIGIT = {"-": _DASH_DIGIT, ".": _DOT_DIGIT, "+": _PLUS_DIGIT, "(": _PAREN_DIGIT}
 
 
-def _phone_starts(text: str, marks: tuple[list[int], list[int]] | None = None) -> list[int]:
-    """Every position where a `_PHONE` match can begin."""
+def _mark_digit_positions(text: str) -> dict[str, Sequence[int]]:
+    """Mark -> positions of it before a digit ("-5", ".5", "+4", "(0"), for "-", ".", "+" and "(":
+    the phone and IPv4 searches share them. Licensing's pass over the text (the body and the
+    boilerplate it has just scanned) found them for a Latin-1 text; any other is searched here."""
+    triggers = text_triggers(text)
+    if triggers is not None and triggers.marks is not None:
+        return triggers.marks  # (and licensing's other marks)
     # A search for one character (memchr) skips a scan of the text for a mark it does not have.
-    starts = [m.start() for m in _PLUS_DIGIT.finditer(text)] if "+" in text else []
-    starts += [m.start() for m in _PAREN_DIGIT.finditer(text)] if "(" in text else []
-    dashes, dots = _mark_digit_positions(text) if marks is None else marks
+    return {mark: [m.start() for m in pattern.finditer(text)] if mark in text else [] for mark, pattern in _MARK_BEFORE_DIGIT.items()}
+
+
+def _phone_starts(text: str, marks: dict[str, Sequence[int]] | None = None) -> list[int]:
+    """Every position where a `_PHONE` match can begin."""
+    marks = _mark_digit_positions(text) if marks is None else marks
+    starts = [*marks["+"], *marks["("]]
+    dashes, dots = marks["-"], marks["."]
     # The 3-3-4 grouping has its second "-digit" or ".digit" 4 characters after its first: a
     # mark without one there cannot begin it (most "-digit" and ".digit" are ranges and decimals).
     if dashes or dots:
@@ -148,10 +154,18 @@ def _label_starts(text: str) -> list[int] | None:
     return triggers.starts(PHONE_LABEL_WORDS)
 
 
-def find_phones(text: str, precheck: bool = True, marks: tuple[list[int], list[int]] | None = None) -> list[PiiMatch]:
+def find_phones(text: str, precheck: bool = True, marks: dict[str, Sequence[int]] | None = None) -> list[PiiMatch]:
     """`marks`: the text's `_mark_digit_positions`, when the caller has them."""
     found = []
-    for m in match_at(_PHONE, text, _phone_starts(text, marks)) if precheck else _PHONE.finditer(text):
+    label_starts = None
+    if precheck:
+        starts, label_starts = _phone_starts(text, marks), _label_starts(text)
+        if not starts and label_starts == []:
+            return found  # no place where a phone or its label can begin (most texts)
+        unlabelled = match_at(_PHONE, text, starts)
+    else:
+        unlabelled = _PHONE.finditer(text)
+    for m in unlabelled:
         value = m.group().rstrip(" .-/")
         if not 7 <= _digits(value) <= 15:
             continue
@@ -160,7 +174,6 @@ def find_phones(text: str, precheck: bool = True, marks: tuple[list[int], list[i
             continue
         found.append(PiiMatch("phone", m.start(), m.start() + len(value), value))
     # Labelled numbers: "Tel: 030 1234567", "phone 0171/2345678".
-    label_starts = _label_starts(text) if precheck else None
     for label in _PHONE_LABEL_RE.finditer(text) if label_starts is None else match_at(_PHONE_LABEL_RE, text, label_starts):
         m = _PHONE_CANDIDATE_AFTER_LABEL.match(text, label.end())
         if not m or any(p.start <= m.start() < p.end for p in found):
@@ -171,11 +184,14 @@ def find_phones(text: str, precheck: bool = True, marks: tuple[list[int], list[i
     return sorted(found, key=lambda p: p.start)
 
 
-def find_ips(text: str, precheck: bool = True, marks: tuple[list[int], list[int]] | None = None) -> list[PiiMatch]:
+def find_ips(text: str, precheck: bool = True, marks: dict[str, Sequence[int]] | None = None) -> list[PiiMatch]:
     """`marks`: the text's `_mark_digit_positions`, when the caller has them."""
     found = []
     if precheck:
-        ipv4 = match_at(_IPV4, text, _ipv4_starts((_mark_digit_positions(text) if marks is None else marks)[1]))
+        starts = _ipv4_starts((_mark_digit_positions(text) if marks is None else marks)["."])
+        if not starts and ":" not in text:
+            return found  # no place where an IPv4 address can begin, no colon for an IPv6 one
+        ipv4 = match_at(_IPV4, text, starts)
     else:
         ipv4 = _IPV4.finditer(text)
     for m in ipv4:

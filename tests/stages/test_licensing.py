@@ -358,3 +358,22 @@ def test_one_scan_serves_licensing_and_pii():
     # Licensing decides from its own words: a text with only phone label words holds nothing for it.
     only_labels = "Call the office by phone or fax."
     assert licensing.detect_license(only_labels) == licensing.detect_license(only_labels, precheck=False) == licensing.LicenseFindings()
+
+
+def test_scan_finds_where_links_can_join_a_notice():
+    """The scan of a Latin-1 text tells whether `_JOIN_MAY_MAKE_NOTICE` matches (both cases of the
+    notice letters, an image's "!"); a text beyond Latin-1 is not scanned for it."""
+    rng = random.Random(11)
+    texts = ["C[x](/a)", "[x](/a)R", "T![x](/i)", "©[x](/a)", "[x](/a)&", "a [x](/a) b", "[x](/a), [y](/b)", ""]
+    texts += ["".join(rng.choice(JOIN_PIECES + ["é", "É", "K"]) for _ in range(rng.randint(1, 16))) for _ in range(3000)]
+    joins = 0
+    for text in texts:
+        scanned = licensing._trigger_words().scan(text)
+        expected = licensing._JOIN_MAY_MAKE_NOTICE.search(text) is not None
+        if scanned is None or scanned.marks is None:
+            assert not text.isascii(), text
+            continue
+        assert bool(scanned.marks[licensing._LINK_JOIN]) == expected == licensing._may_join_notice(text, scanned), text
+        joins += expected
+    assert 100 < joins < len(texts) - 100  # the texts have both answers, many times
+    assert licensing._trigger_words().scan("ı [x](/a)").marks is None

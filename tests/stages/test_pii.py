@@ -131,3 +131,19 @@ def test_text_without_the_marks_of_pii_holds_none():
     assert not pii.may_hold_pii("© 2016 Example News") and not pii.may_hold_pii("Jane Roe, Example Media Inc.")
     # an IPv4 address has three dots: a notice with a year and two full stops holds none
     assert not pii.may_hold_pii("© 2016 Example News. All rights reserved.") and pii.may_hold_pii("1.2.3.4")
+
+
+def test_marks_before_digits_come_from_the_licensing_scan():
+    """A Latin-1 text's "-digit", ".digit", "+digit" and "(digit" places come from licensing's pass
+    over it, the same as the searches find; other texts are searched."""
+    from builder.stages import licensing
+
+    assert set(pii._MARK_BEFORE_DIGIT) == set(licensing.PII_DIGIT_MARKS)
+    scanned = 0
+    for text in TEXTS + mixed_texts(2000, seed=9) + ["+4 (0 -5 .6 +x (y -z .w", "٣-٣ .٣ +٣ (٣ -1", "Ω +1 (2 -3 .4"]:
+        expected = {mark: [m.start() for m in pattern.finditer(text)] for mark, pattern in pii._MARK_BEFORE_DIGIT.items()}
+        marks = pii._mark_digit_positions(text)
+        assert {mark: list(marks[mark]) for mark in pii._MARK_BEFORE_DIGIT} == expected, text
+        triggers = licensing.text_triggers(text)
+        scanned += triggers is not None and triggers.marks is not None
+    assert scanned > 300  # many texts took the marks from the scan (the others hold letters beyond Latin-1)
