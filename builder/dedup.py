@@ -57,6 +57,7 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from builder.config import NearDedupConfig
 from builder.context import BuildContext
@@ -429,6 +430,22 @@ class ShingleStore:
 # phase 1: keys, shingles, signatures, band keys per shard
 
 
+def utf8_lines(texts: pa.ChunkedArray | pa.Array) -> tuple[memoryview, np.ndarray]:
+    """The UTF-8 bytes of a string column, each text followed by one newline, in one buffer, and
+    where each text's newline ends: the input of `nd.shingles_and_sequences_utf8`, made by Arrow
+    from the bytes it holds (no Python string per text, decoded and encoded again)."""
+    if texts.null_count:
+        raise ValueError("a document without text")
+    joined = pc.binary_join_element_wise(texts, pa.scalar("", texts.type), pa.scalar("\n", texts.type))
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
+    if not len(joined):
+        return memoryview(b""), np.zeros(0, dtype=np.int64)
+    offset_type = np.int64 if pa.types.is_large_string(joined.type) else np.int32
+    offsets = np.frombuffer(joined.buffers()[1], dtype=offset_type)[joined.offset: joined.offset + len(joined) + 1].astype(np.int64)
+    return memoryview(joined.buffers()[2])[int(offsets[0]): int(offsets[-1])], offsets[1:] - offsets[0]
+
+
 def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     stats = Stats()
     cfg = ctx.config
@@ -441,16 +458,14 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     urls = table["url"].to_pylist()
     text_keys = facts["text_key"].to_numpy()
     body_chars = facts["n_chars"].to_numpy()
-    texts = table["text"].to_pylist() if near.enabled else []
     if cfg.url_dedup.enabled:
         url_keys = np.fromiter((url_key(u, cfg.url_dedup) for u in urls), dtype=np.int64, count=len(urls))
     else:
         url_keys = np.full(len(urls), -1, dtype=np.int64)  # -1: no URL (as url_key says)
     if near.enabled:
-        sets, sequences = nd.shingles_and_sequences(texts, near.ngram, near.seed)
+        sets, sequences = nd.shingles_and_sequences_utf8(*utf8_lines(table["text"]), near.ngram, near.seed)
     else:
         sets = sequences = nd.ShingleSets(np.zeros(table.num_rows + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
-    del texts
     sizes = sets.sizes
     stats.inc("dedup.docs", len(sizes))
     stats.inc("near_dedup.too_short", int(np.count_nonzero(sizes == 0)) if near.enabled else 0)

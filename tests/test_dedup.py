@@ -377,3 +377,21 @@ def test_component_labels_are_the_smallest_member_of_each_component():
             assert dedup.is_star_forest(a, b)
     assert not dedup.is_star_forest(np.array([0, 1]), np.array([1, 2]))  # a chain
     assert not dedup.is_star_forest(np.array([0, 1]), np.array([2, 2]))  # a leaf with two centres
+
+
+def test_shingles_from_an_arrow_column_equal_those_from_strings():
+    from builder.stages import near_dedup as nd
+
+    texts = ["", "Café — naïve “quotes” and 12 numbers in one line here", "tab\there\r\nCRLF line\u00a0NBSP one two three",
+             "中文 العربية עברית emoji 😀 one two three four five", "x" * 5000 + " long token then words a b c d e"]
+    column = pa.chunked_array([pa.array(["skipped"] + texts[:2])[1:], pa.array(texts[2:], pa.string())])
+    data, ends = dedup.utf8_lines(column)
+    assert bytes(data) == "".join(t + "\n" for t in texts).encode("utf-8")
+    from_column = nd.shingles_and_sequences_utf8(data, ends, 5, 1)
+    from_strings = nd.shingles_and_sequences(texts, 5, 1)
+    for got, expected in zip(from_column, from_strings):
+        assert got.offsets.tolist() == expected.offsets.tolist()
+        assert got.values.tolist() == expected.values.tolist()
+    assert from_strings[0].sizes[0] == 0 and from_strings[0].sizes[1] > 0
+    with pytest.raises(ValueError):
+        dedup.utf8_lines(pa.array(["text", None]))

@@ -155,17 +155,27 @@ def shingle_sets(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
 
 def shingles_and_sequences(texts: Sequence[str], ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
     """(sorted unique shingles, shingles in text order with repeats) of every text, ~1 MB of text at a time."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1)
+    return shingles_and_sequences_utf8(b"\n".join(encoded) + b"\n", ends, ngram, seed)
+
+
+def shingles_and_sequences_utf8(data: bytes | memoryview, ends: np.ndarray, ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
+    """`shingles_and_sequences` of texts given as their UTF-8 bytes, each followed by one newline,
+    in one buffer (`ends`: where each text's newline ends): a column of strings gives that form
+    without a Python string per text."""
     parts: tuple[list, list] = ([], [])
+    ends = np.asarray(ends, dtype=np.int64)
+    data = memoryview(data)
     start = 0
-    while start < len(texts):
-        stop, size = start, 0
-        while stop < len(texts) and (size < _CHUNK_BYTES or stop == start):
-            size += len(texts[stop]) + 1
-            stop += 1
-        for part, sets in zip(parts, _shingle_chunk(texts[start:stop], ngram, seed)):
+    while start < len(ends):
+        first_byte = int(ends[start - 1]) if start else 0
+        stop = min(len(ends), max(start + 1, int(np.searchsorted(ends, first_byte + _CHUNK_BYTES, side="left")) + 1))
+        chunk = bytes(data[first_byte: int(ends[stop - 1])])
+        for part, sets in zip(parts, _shingle_chunk(chunk, np.diff(ends[start:stop], prepend=first_byte), ngram, seed)):
             part.append(sets)
         start = stop
-    return concat_sets(parts[0], len(texts)), concat_sets(parts[1], len(texts))
+    return concat_sets(parts[0], len(ends)), concat_sets(parts[1], len(ends))
 
 
 def concat_sets(parts: Sequence[ShingleSets], n_docs: int) -> ShingleSets:
@@ -176,20 +186,17 @@ def concat_sets(parts: Sequence[ShingleSets], n_docs: int) -> ShingleSets:
     return ShingleSets(offsets, np.concatenate([p.values for p in parts]))
 
 
-def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
-    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-    data = b"\n".join(encoded)
+def _shingle_chunk(data: bytes, lengths: np.ndarray, ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
+    """Shingles of the texts of `data` (UTF-8, each followed by one newline; `lengths` in bytes with it)."""
+    n_texts = len(lengths)
     starts, hashes, has_digit = token_hashes(data)
-    # Document of each token: texts are joined by one newline each.
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(texts)) + 1
-    del encoded
     # Tokens per document from one search per document (not per token); tokens come in document order.
     doc_ends = np.cumsum(lengths)
     tokens_before_end = np.searchsorted(starts, doc_ends, side="left")
-    token_doc = np.repeat(np.arange(len(texts)), np.diff(tokens_before_end, prepend=0))
+    token_doc = np.repeat(np.arange(n_texts), np.diff(tokens_before_end, prepend=0))
     n_grams = len(hashes) - ngram + 1
     if n_grams <= 0:
-        empty = ShingleSets(np.zeros(len(texts) + 1, dtype=np.int64), np.zeros(0, np.uint32))
+        empty = ShingleSets(np.zeros(n_texts + 1, dtype=np.int64), np.zeros(0, np.uint32))
         return empty, empty
     with np.errstate(over="ignore"):
         combined = hashes[:n_grams].copy()
@@ -202,10 +209,10 @@ def _shingle_chunk(texts: Sequence[str], ngram: int, seed: int) -> tuple[Shingle
     shingle = ((seeded >> np.uint64(32)) & np.uint64(0xFFFFFFFE)) | digit.astype(np.uint64)
     ordered_docs = token_doc[:n_grams][same_doc]
     ordered_shingles = shingle[same_doc]
-    sequences = ShingleSets(np.searchsorted(ordered_docs, np.arange(len(texts) + 1), side="left").astype(np.int64), ordered_shingles.astype(np.uint32))
+    sequences = ShingleSets(np.searchsorted(ordered_docs, np.arange(n_texts + 1), side="left").astype(np.int64), ordered_shingles.astype(np.uint32))
     keys = sort_unique((ordered_docs.astype(np.uint64) << np.uint64(32)) | ordered_shingles)
     docs = (keys >> np.uint64(32)).astype(np.int64)
-    offsets = np.searchsorted(docs, np.arange(len(texts) + 1), side="left").astype(np.int64)
+    offsets = np.searchsorted(docs, np.arange(n_texts + 1), side="left").astype(np.int64)
     return ShingleSets(offsets, (keys & _U32).astype(np.uint32)), sequences
 
 
