@@ -702,7 +702,7 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
         near.source_priority,
     )
     priority = np.concatenate([np.arange(n_old, dtype=np.int64) - n_old, rank_new])  # old docs first, in order
-    order = np.lexsort((priority, roots))
+    order = nd.stable_order(priority + n_old, roots)  # (shifted to be non-negative: the same order)
     first_of_root = np.ones(n_total, dtype=bool)
     first_of_root[1:] = roots[order][1:] != roots[order][:-1]
     keeper_of_root = np.empty(n_total, dtype=np.int64)

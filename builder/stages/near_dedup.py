@@ -611,22 +611,25 @@ def keep_order(
     """
     n = len(n_chars)
     position = np.arange(n, dtype=np.int64)
+    n_chars = np.asarray(n_chars, dtype=np.int64)
+    # Longest first as a non-negative key (for stable_order): the same order as -n_chars.
+    longest_first = (n_chars.max() - n_chars) if n else n_chars
     if policy == "first":
         keys: tuple = (position,)
     elif policy == "longest":
-        keys = (position, -np.asarray(n_chars, dtype=np.int64))
+        keys = (position, longest_first)
     elif policy == "earliest":
         dates = [p or "" for p in published]
         date_rank = np.unique(np.asarray(dates, dtype=object), return_inverse=True)[1].astype(np.int64)
-        missing = np.array([not p for p in published], dtype=bool)
+        missing = np.array([not p for p in published], dtype=np.int64)
         keys = (position, date_rank, missing)
     elif policy == "source_priority":
         lookup = {s: i for i, s in enumerate(source_priority)}
         prio = np.array([lookup.get(s, len(lookup)) for s in sources], dtype=np.int64)
-        keys = (position, -np.asarray(n_chars, dtype=np.int64), prio)
+        keys = (position, longest_first, prio)
     else:
         raise ValueError(f"unknown keep policy {policy!r}; known: {', '.join(KEEP_POLICIES)}")
-    order = np.lexsort(keys)
+    order = stable_order(*keys)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = position
     return rank
