@@ -50,7 +50,7 @@ import io
 import json
 import mmap
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -131,10 +131,11 @@ def load_npy(store: Storage, path: str) -> np.ndarray:
     return np.load(io.BytesIO(store.read_bytes(path)))
 
 
-def load_npz(store: Storage, path: str) -> dict[str, np.ndarray]:
+def load_npz(store: Storage, path: str, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """The arrays of a .npz work file (only `names`, when given: the others are not read on a local disk)."""
     source = store.path(path) if store.local else io.BytesIO(store.read_bytes(path))
     with np.load(source) as data:
-        return {k: data[k] for k in data.files}
+        return {k: data[k] for k in (data.files if names is None else names)}
 
 
 def npy_layout(handle: BinaryIO) -> tuple[tuple[int, ...], np.dtype, int]:
@@ -306,8 +307,27 @@ def sources(ctx: BuildContext) -> list[Source]:
 
 def source_offsets(all_sources: list[Source]) -> np.ndarray:
     """First dense number of every source (and the total at the end)."""
-    counts = [s.store.parquet_num_rows(s.meta) for s in all_sources]
+    counts = [source_rows(s) for s in all_sources]
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+
+
+# Row counts of local meta files by file version (path, inode, size, modification time): every
+# task of a phase asks for the counts of all shards (quadratic in the shards: 100 tasks x 100
+# footers at 1M documents), and a worker process runs many tasks.
+_rows_of_meta: dict[tuple[str, int, int, int], int] = {}
+
+
+def source_rows(source: Source) -> int:
+    """Rows of a source's meta file, from its footer (remembered per file version on a local disk;
+    a file written again is renamed into place: another inode, another version)."""
+    if not source.store.local:
+        return source.store.parquet_num_rows(source.meta)
+    path = source.store.path(source.meta)
+    status = os.stat(path)
+    version = (path, status.st_ino, status.st_size, status.st_mtime_ns)
+    if version not in _rows_of_meta:
+        _rows_of_meta[version] = source.store.parquet_num_rows(source.meta)
+    return _rows_of_meta[version]
 
 
 def source_pairs(src_a: np.ndarray, src_b: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
@@ -713,8 +733,10 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     return stats
 
 
-def load_components(ctx: BuildContext) -> dict[str, np.ndarray]:
-    return load_npz(ctx.store, "dedup/components.npz")
+def load_components(ctx: BuildContext, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """The arrays of `dedup/components.npz` (only `names`, when given: each is 8 bytes per document,
+    and every keeper-check task reads them)."""
+    return load_npz(ctx.store, "dedup/components.npz", names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -724,7 +746,7 @@ def load_components(ctx: BuildContext) -> dict[str, np.ndarray]:
 def dedup_keeper_checks(ctx: BuildContext, rank: int) -> Stats:
     stats = Stats()
     cfg = ctx.config
-    comp = load_components(ctx)
+    comp = load_components(ctx, ["keeper", "text_keys"])
     all_sources = sources(ctx)
     offsets = source_offsets(all_sources)
     mine = next(i for i, s in enumerate(all_sources) if s.current_rank == rank)

@@ -395,3 +395,16 @@ def test_shingles_from_an_arrow_column_equal_those_from_strings():
     assert from_strings[0].sizes[0] == 0 and from_strings[0].sizes[1] > 0
     with pytest.raises(ValueError):
         dedup.utf8_lines(pa.array(["text", None]))
+
+
+def test_source_rows_follow_a_meta_file_written_again(tmp_path):
+    from builder.storage import Storage
+
+    store = Storage(str(tmp_path))
+    source = dedup.Source("shard 0", store, dedup.shard_stem(0), 0, True)
+    dedup.write_table(store, pa.table({"id": ["a", "b", "c"]}), source.meta)
+    assert dedup.source_rows(source) == 3
+    assert dedup.source_rows(source) == 3  # remembered: the same file
+    dedup.write_table(store, pa.table({"id": ["a", "b", "c", "d", "e"]}), source.meta)
+    assert dedup.source_rows(source) == 5
+    assert dedup.source_offsets([source, source]).tolist() == [0, 5, 10]
