@@ -346,7 +346,7 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, window: int) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     out = np.concatenate(pairs)
     same_doc = out[:, 0] == out[:, 1]
-    return out[np.flatnonzero(~same_doc)] if same_doc.any() else out
+    return np.take(out, np.flatnonzero(~same_doc), axis=0) if same_doc.any() else out
 
 
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
