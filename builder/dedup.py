@@ -507,9 +507,10 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     sig64 = nd.signatures(sets, near.num_perm) if near.enabled else np.full((len(sizes), near.num_perm), nd.EMPTY, dtype=np.uint64)
     sig = np.where(sig64 == nd.EMPTY, np.uint64(NO_SIGNATURE), sig64).astype(np.uint32)
     has_shingles = np.flatnonzero(sizes > 0).astype(np.int32)
+    banded = np.take(sig64, has_shingles, axis=0)  # once for all band groups
     bands, rows = lsh_shape(near)
     for group, band_ids in enumerate(band_groups(near)):
-        keys = nd.band_keys(sig64[has_shingles], bands, rows, band_ids) if near.enabled else np.zeros((0, len(band_ids)), np.int64)
+        keys = nd.band_keys(banded, bands, rows, band_ids) if near.enabled else np.zeros((0, len(band_ids)), np.int64)
         write_npz(
             store,
             band_file(group, rank),
@@ -912,7 +913,7 @@ def write_index(ctx: BuildContext, all_sources: list[Source], offsets: np.ndarra
         sizes = sets.sizes[kept]
         values = sets.values[np.repeat(keep_doc, sets.sizes)]
         save_shingles(store, nd.ShingleSets(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), values), stem)
-        write_npy(store, load_npy(source.store, source.sig)[kept], f"{stem}.sig.npy")
+        write_npy(store, np.take(load_npy(source.store, source.sig), kept, axis=0), f"{stem}.sig.npy")
         write_table(store, meta.cast(INDEX_META_SCHEMA), f"{stem}.meta.parquet")
     store.write_text(json.dumps({"near": index_settings(ctx.config.near_dedup)}, sort_keys=True, indent=1), "dedup/index/config.json")
 
