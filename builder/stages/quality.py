@@ -206,10 +206,12 @@ class _Words:
         text_starts = np.cumsum([0] + [len(text) + 1 for text in texts], dtype=np.int64)[: len(texts)]
         classes = np.take(_CHAR_CLASS, codes)
         # Delete punctuation; a text now starts earlier by the punctuation before it.
-        punctuation = np.flatnonzero(classes & _PUNCTUATION)
+        # (Positions are found in boolean masks: np.flatnonzero reads them about 4x as fast as bytes.)
+        is_punctuation = (classes & _PUNCTUATION) != 0
+        punctuation = np.flatnonzero(is_punctuation)
         if len(punctuation):
             text_starts -= np.searchsorted(punctuation, text_starts)
-            kept = (classes & _PUNCTUATION) == 0
+            kept = ~is_punctuation
             codes, classes = codes[kept], classes[kept]
         # A word starts where a space is followed by a non-space, and ends where the reverse is.
         is_space = np.ones(len(codes) + 2, dtype=bool)
@@ -220,13 +222,16 @@ class _Words:
         first_word = np.searchsorted(starts, text_starts)
         self.n_words = np.diff(first_word, append=len(starts))
         # Numeric words: those whose every character is numeric (numeric characters are few).
-        numeric_chars = np.flatnonzero(classes & _NUMERIC)
+        numeric_chars = np.flatnonzero((classes & _NUMERIC) != 0)
         word_of_numeric = np.searchsorted(starts, numeric_chars, side="right") - 1
         self.numeric = np.bincount(word_of_numeric, minlength=len(starts)) == self.lengths
         # Key of a word: its length and the sum of code point x m**(its position in the word), from
         # prefix sums of code point x m**(its position in the batch), divided by m**(the word's
         # start); then mixed. Integer arrays wrap modulo 2**64.
-        weighted = np.multiply(codes, _powers(_WORD_KEY_MULTIPLIER, len(codes)), dtype=np.uint64)
+        # Widened first: numpy multiplies arrays of two types through a small casting buffer, about
+        # ten times slower than a cast and a multiply in place (the same values).
+        weighted = codes.astype(np.uint64)
+        weighted *= _powers(_WORD_KEY_MULTIPLIER, len(codes))
         prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
         np.cumsum(weighted, out=prefix[1:])
         inverse_powers = _powers(_WORD_KEY_INVERSE, len(codes))
