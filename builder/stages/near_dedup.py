@@ -307,14 +307,19 @@ def stable_order(*columns: np.ndarray) -> np.ndarray:
     """`np.lexsort(columns)` (the last column is the primary key; ties keep their input order)
     for columns of integers in [0, 2**31). Each column, from the first, is sorted with the
     positions packed in the low 32 bits of one uint64 key: numpy's plain sort of integers is
-    vectorised and several times faster than its stable and lexicographic sorts."""
+    vectorised and several times faster than its stable and lexicographic sorts; a column below
+    2**16 is sorted by numpy's stable sort of 16-bit integers, a radix sort."""
     n = len(columns[0])
     fits = n < 2**32 and all(len(c) == 0 or (c.min() >= 0 and c.max() < 2**31) for c in columns)
     if not fits or n == 0:
         return np.lexsort(columns)
     order = np.arange(n, dtype=np.int64)
     for column in columns:  # least significant first: each pass keeps the order of the ones before
-        keys = (column[order].astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
+        values = column[order]
+        if values.max() < 2**16:  # (e.g. source numbers) numpy's stable sort of 16-bit integers is a radix sort
+            order = order[np.argsort(values.astype(np.uint16), kind="stable")]
+            continue
+        keys = (values.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
         order = order[(np.sort(keys) & _U32).astype(np.int64)]
     return order
 

@@ -232,6 +232,8 @@ def test_stable_order_is_lexsort_with_ties_in_input_order():
     earlier = rng.integers(0, 5, 500)
     assert np.array_equal(nd.stable_order(later), np.lexsort((later,)))
     assert np.array_equal(nd.stable_order(earlier, later), np.lexsort((earlier, later)))
+    wide = later * 100_000  # beyond 16 bits: sorted as packed (value, position) keys
+    assert np.array_equal(nd.stable_order(earlier, wide), np.lexsort((earlier, wide)))
     negative = later - 10  # outside the packed range: numpy's lexsort answers
     assert np.array_equal(nd.stable_order(negative), np.lexsort((negative,)))
     assert len(nd.stable_order(np.zeros(0, dtype=np.int64))) == 0
