@@ -246,3 +246,19 @@ def test_bucket_pairs_leaves_out_single_document_buckets():
     # bucket 5: 10, 12, 15 (each with the next); bucket 9: 11, 14; buckets 7 and 3 hold one document
     assert pairs.tolist() == [[10, 12], [12, 15], [11, 14]]  # by key, then document
     assert nd.bucket_pairs(np.array([1, 2, 3]), np.array([0, 1, 2]), window=4).shape == (0, 2)
+
+
+def test_bucket_pairs_find_every_repeated_hash_key():
+    rng = np.random.default_rng(11)
+    keys = rng.integers(0, 2**63 - 1, 3000, dtype=np.int64)
+    copies = rng.choice(3000, size=(60, 2), replace=False)
+    keys[copies[:, 1]] = keys[copies[:, 0]]  # 60 planted buckets of two (or more) documents
+    docs = np.arange(3000, dtype=np.int64) * 7
+    expected = set()
+    for key in np.unique(keys):
+        members = sorted(docs[keys == key].tolist())
+        expected |= {(a, b) for i, a in enumerate(members) for b in members[i + 1:]}
+    pairs = nd.bucket_pairs(keys, docs, window=8)
+    assert len(expected) >= 60
+    assert sorted(map(tuple, pairs.tolist())) == sorted(expected)
+    assert all(keys[a // 7] == keys[b // 7] for a, b in pairs.tolist())
