@@ -50,7 +50,7 @@ import io
 import json
 import mmap
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -451,20 +451,27 @@ class ShingleStore:
 # phase 1: keys, shingles, signatures, band keys per shard
 
 
-def utf8_lines(texts: pa.ChunkedArray | pa.Array) -> tuple[memoryview, np.ndarray]:
-    """The UTF-8 bytes of a string column, each text followed by one newline, in one buffer, and
-    where each text's newline ends: the input of `nd.shingles_and_sequences_utf8`, made by Arrow
-    from the bytes it holds (no Python string per text, decoded and encoded again)."""
+def utf8_chunks(texts: pa.ChunkedArray | pa.Array, chunk_bytes: int = nd.CHUNK_BYTES) -> Iterator[tuple[bytes, np.ndarray]]:
+    """A string column ~chunk_bytes at a time as `nd.shingles_of_chunks` takes it (each text's UTF-8
+    bytes followed by one newline, and their lengths), made by Arrow from the bytes it holds: no
+    Python string per text, decoded and encoded again. Joined a chunk at a time: the allocator
+    reuses a chunk's memory, where one join of a whole shard faults in fresh pages each time."""
     if texts.null_count:
         raise ValueError("a document without text")
-    joined = pc.binary_join_element_wise(texts, pa.scalar("", texts.type), pa.scalar("\n", texts.type))
-    if isinstance(joined, pa.ChunkedArray):
-        joined = joined.combine_chunks()
-    if not len(joined):
-        return memoryview(b""), np.zeros(0, dtype=np.int64)
-    offset_type = np.int64 if pa.types.is_large_string(joined.type) else np.int32
-    offsets = np.frombuffer(joined.buffers()[1], dtype=offset_type)[joined.offset: joined.offset + len(joined) + 1].astype(np.int64)
-    return memoryview(joined.buffers()[2])[int(offsets[0]): int(offsets[-1])], offsets[1:] - offsets[0]
+    lengths = pc.binary_length(texts).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    ends = np.cumsum(lengths)
+    empty, newline = pa.scalar("", texts.type), pa.scalar("\n", texts.type)
+    start = 0
+    while start < len(lengths):
+        first_byte = int(ends[start - 1]) if start else 0
+        stop = min(len(lengths), max(start + 1, int(np.searchsorted(ends, first_byte + chunk_bytes, side="left")) + 1))
+        joined = pc.binary_join_element_wise(texts.slice(start, stop - start), empty, newline)
+        if isinstance(joined, pa.ChunkedArray):
+            joined = joined.combine_chunks()
+        offset_type = np.int64 if pa.types.is_large_string(joined.type) else np.int32
+        offsets = np.frombuffer(joined.buffers()[1], dtype=offset_type)[joined.offset: joined.offset + len(joined) + 1]
+        yield bytes(memoryview(joined.buffers()[2])[int(offsets[0]): int(offsets[-1])]), lengths[start:stop]
+        start = stop
 
 
 def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
@@ -484,7 +491,7 @@ def dedup_signatures(ctx: BuildContext, rank: int) -> Stats:
     else:
         url_keys = np.full(len(urls), -1, dtype=np.int64)  # -1: no URL (as url_key says)
     if near.enabled:
-        sets, sequences = nd.shingles_and_sequences_utf8(*utf8_lines(table["text"]), near.ngram, near.seed)
+        sets, sequences = nd.shingles_of_chunks(utf8_chunks(table["text"]), table.num_rows, near.ngram, near.seed)
     else:
         sets = sequences = nd.ShingleSets(np.zeros(table.num_rows + 1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
     sizes = sets.sizes

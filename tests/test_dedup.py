@@ -385,16 +385,18 @@ def test_shingles_from_an_arrow_column_equal_those_from_strings():
     texts = ["", "Café — naïve “quotes” and 12 numbers in one line here", "tab\there\r\nCRLF line\u00a0NBSP one two three",
              "中文 العربية עברית emoji 😀 one two three four five", "x" * 5000 + " long token then words a b c d e"]
     column = pa.chunked_array([pa.array(["skipped"] + texts[:2])[1:], pa.array(texts[2:], pa.string())])
-    data, ends = dedup.utf8_lines(column)
-    assert bytes(data) == "".join(t + "\n" for t in texts).encode("utf-8")
-    from_column = nd.shingles_and_sequences_utf8(data, ends, 5, 1)
+    chunks = list(dedup.utf8_chunks(column, chunk_bytes=100))  # small chunks: several texts per chunk, and one alone
+    assert 1 < len(chunks) < len(texts)
+    assert b"".join(data for data, _ in chunks) == "".join(t + "\n" for t in texts).encode("utf-8")
+    assert sum(len(lengths) for _, lengths in chunks) == len(texts)
+    from_column = nd.shingles_of_chunks(chunks, len(texts), 5, 1)
     from_strings = nd.shingles_and_sequences(texts, 5, 1)
     for got, expected in zip(from_column, from_strings):
         assert got.offsets.tolist() == expected.offsets.tolist()
         assert got.values.tolist() == expected.values.tolist()
     assert from_strings[0].sizes[0] == 0 and from_strings[0].sizes[1] > 0
     with pytest.raises(ValueError):
-        dedup.utf8_lines(pa.array(["text", None]))
+        list(dedup.utf8_chunks(pa.array(["text", None])))
 
 
 def test_source_rows_follow_a_meta_file_written_again(tmp_path):

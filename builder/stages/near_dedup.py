@@ -21,7 +21,7 @@ Pure functions over numpy arrays; `builder/dedup.py` wires them into file-passin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +30,7 @@ MASK63 = np.uint64((1 << 63) - 1)
 _U32 = np.uint64(0xFFFFFFFF)
 EMPTY = np.uint64(1 << 32)  # a signature bin with no shingle (outside the uint32 range of values)
 _NGRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
-_CHUNK_BYTES = 1 << 20  # texts are shingled ~1 MB at a time: small arrays stay in cache
+CHUNK_BYTES = 1 << 20  # texts are shingled ~1 MB at a time: small arrays stay in cache
 
 # Byte table for bytes.translate (C speed): word bytes ([0-9A-Za-z_] and non-ASCII bytes; the
 # UTF-8 general punctuation block U+2000-U+206F, i.e. dashes, curly quotes, ellipsis and thin
@@ -155,27 +155,31 @@ def shingle_sets(texts: Sequence[str], ngram: int, seed: int) -> ShingleSets:
 
 def shingles_and_sequences(texts: Sequence[str], ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
     """(sorted unique shingles, shingles in text order with repeats) of every text, ~1 MB of text at a time."""
-    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
-    ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1)
-    return shingles_and_sequences_utf8(b"\n".join(encoded) + b"\n", ends, ngram, seed)
+    return shingles_of_chunks(_encoded_chunks(texts), len(texts), ngram, seed)
 
 
-def shingles_and_sequences_utf8(data: bytes | memoryview, ends: np.ndarray, ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
-    """`shingles_and_sequences` of texts given as their UTF-8 bytes, each followed by one newline,
-    in one buffer (`ends`: where each text's newline ends): a column of strings gives that form
-    without a Python string per text."""
-    parts: tuple[list, list] = ([], [])
-    ends = np.asarray(ends, dtype=np.int64)
-    data = memoryview(data)
+def _encoded_chunks(texts: Sequence[str]) -> Iterator[tuple[bytes, np.ndarray]]:
+    """The texts ~1 MB at a time in the form `shingles_of_chunks` takes."""
     start = 0
-    while start < len(ends):
-        first_byte = int(ends[start - 1]) if start else 0
-        stop = min(len(ends), max(start + 1, int(np.searchsorted(ends, first_byte + _CHUNK_BYTES, side="left")) + 1))
-        chunk = bytes(data[first_byte: int(ends[stop - 1])])
-        for part, sets in zip(parts, _shingle_chunk(chunk, np.diff(ends[start:stop], prepend=first_byte), ngram, seed)):
-            part.append(sets)
+    while start < len(texts):
+        stop, size = start, 0
+        while stop < len(texts) and (size < CHUNK_BYTES or stop == start):
+            size += len(texts[stop]) + 1
+            stop += 1
+        encoded = [t.encode("utf-8", "surrogatepass") for t in texts[start:stop]]
+        yield b"\n".join(encoded) + b"\n", np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)) + 1
         start = stop
-    return concat_sets(parts[0], len(ends)), concat_sets(parts[1], len(ends))
+
+
+def shingles_of_chunks(chunks: Iterable[tuple[bytes, np.ndarray]], n_texts: int, ngram: int, seed: int) -> tuple[ShingleSets, ShingleSets]:
+    """`shingles_and_sequences` of `n_texts` texts given in chunks (a chunk: the UTF-8 bytes of its
+    texts, each followed by one newline, and each text's length in bytes with its newline). A
+    column of strings gives that form without a Python string per text (see dedup.utf8_chunks)."""
+    parts: tuple[list, list] = ([], [])
+    for data, lengths in chunks:
+        for part, sets in zip(parts, _shingle_chunk(data, lengths, ngram, seed)):
+            part.append(sets)
+    return concat_sets(parts[0], n_texts), concat_sets(parts[1], n_texts)
 
 
 def concat_sets(parts: Sequence[ShingleSets], n_docs: int) -> ShingleSets:
