@@ -399,14 +399,19 @@ def test_shingles_from_an_arrow_column_equal_those_from_strings():
         list(dedup.utf8_chunks(pa.array(["text", None])))
 
 
-def test_source_rows_follow_a_meta_file_written_again(tmp_path):
+def test_source_rows_follow_a_meta_file_written_again(tmp_path, monkeypatch):
     from builder.storage import Storage
 
     store = Storage(str(tmp_path))
+    footers_read = []
+    read_footer = store.parquet_num_rows
+    monkeypatch.setattr(store, "parquet_num_rows", lambda *parts: footers_read.append(parts) or read_footer(*parts))
     source = dedup.Source("shard 0", store, dedup.shard_stem(0), 0, True)
     dedup.write_table(store, pa.table({"id": ["a", "b", "c"]}), source.meta)
     assert dedup.source_rows(source) == 3
-    assert dedup.source_rows(source) == 3  # remembered: the same file
+    assert dedup.source_rows(source) == 3
+    assert len(footers_read) == 1  # remembered: the same file
     dedup.write_table(store, pa.table({"id": ["a", "b", "c", "d", "e"]}), source.meta)
     assert dedup.source_rows(source) == 5
+    assert len(footers_read) == 2
     assert dedup.source_offsets([source, source]).tolist() == [0, 5, 10]
