@@ -534,7 +534,7 @@ def _stop_word_counts(ngrams: _Ngrams, languages: list[str]) -> list[int | None]
 
 def _text_signals(
     text: str, language: str | None, cfg: QualityConfig, n_words: int | None = None
-) -> tuple[dict[str, Any], list[str] | None]:
+) -> tuple[dict[str, Any], str | None]:
     """Every measure but those of the words (left None: measured for many texts at once, see
     `quality_signals_many`), and the lowercased text whose words they are measured on (None for a
     language without spaces). `n_words`: `len(text.split())` when the caller has it."""

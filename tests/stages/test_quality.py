@@ -529,10 +529,8 @@ def test_stop_words_counted_in_a_mixed_batch_as_alone():
 def test_code_points_in_the_narrowest_array():
     """Latin-1 text is read one byte per character, the basic plane two, the rest four: the code
     points are the same, lone surrogates included."""
-    from builder.stages.quality import _code_points
-
     for text, width in (("", 1), ("plain café ÿ", 1), ("Ω “quoted” 東京", 2), ("lone \ud800 half", 2), ("emoji 😀 and \udc00", 4)):
-        codes = _code_points(text)
+        codes = quality._code_points(text)
         assert codes.dtype.itemsize == width, text
         assert codes.tolist() == [ord(char) for char in text], text
     # The same words whatever the width: a text measured alone and beside wider ones.
