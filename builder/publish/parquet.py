@@ -213,7 +213,7 @@ def write_shard(path: Path, tables: Iterator[pa.Table], wanted: int, row_group_r
         "compression_level": cfg.compression_level,
         "write_page_index": True,
         "use_dictionary": [name for name in schema.names if name not in DISTINCT_COLUMNS],
-        "write_statistics": [path for path in column_paths() if path.split(".")[0] not in NO_STATISTICS_COLUMNS],
+        "write_statistics": [leaf for leaf in column_paths() if leaf.split(".")[0] not in NO_STATISTICS_COLUMNS],
     }
     pending: pa.Table | None = None
     rows, nbytes = 0, 0
