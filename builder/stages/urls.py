@@ -23,12 +23,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # '-', '_') and port, then path, query and fragment without spaces or control chars (which
 # urlsplit strips or removes). Split by this one pattern, it gives the same parts as urlsplit, for
 # a fraction of its Python steps; any other URL goes through urlsplit itself.
+_PLAIN_HOST_CHAR = r"[A-Za-z0-9._\-]"
 _PLAIN_URL = re.compile(
-    r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?//([A-Za-z0-9._\-]+(?::[0-9]*)?)((?:/[^?#\x00-\x20]*)?)"
+    rf"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?//({_PLAIN_HOST_CHAR}+(?::[0-9]*)?)((?:/[^?#\x00-\x20]*)?)"
     r"(?:\?([^#\x00-\x20]*))?(?:#([^\x00-\x20]*))?"
 )
-
-_PLAIN_HOST = re.compile(r"[A-Za-z0-9._\-]*")
+_PLAIN_HOST = re.compile(f"{_PLAIN_HOST_CHAR}*")
 
 
 def split_url(url: str) -> SplitResult:
@@ -90,10 +90,7 @@ def normalize_url(url: str | None, cfg: UrlDedupConfig = UrlDedupConfig()) -> st
         host = f"{host}:{port}"
     path = parts.path or "/"
     if cfg.strip_index_pages and path.lower().endswith(_INDEX_PAGES):
-        for page in _INDEX_PAGES:
-            if path.lower().endswith(page):
-                path = path[: -len(page)] + "/"
-                break
+        path = path[: path.rindex("/") + 1]  # (an index page is the path's last segment)
     path = path.rstrip("/") or "/"
     query = ""
     if not cfg.drop_query and parts.query:
