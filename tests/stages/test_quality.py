@@ -526,6 +526,11 @@ def test_stop_words_counted_in_a_mixed_batch_as_alone():
     assert [s["stop_words"] for s in together] == [s["stop_words"] for s in alone] == [5, 8, 0, None, 3, None, 0]
 
 
+def test_numeric_class_is_str_isnumeric_for_every_code_point():
+    is_numeric = [chr(code).isnumeric() for code in range(0x110000)]
+    assert ((quality._CHAR_CLASS & quality._NUMERIC) != 0).tolist() == is_numeric
+
+
 def test_code_points_in_the_narrowest_array():
     """Latin-1 text is read one byte per character, the basic plane two, the rest four: the code
     points are the same, lone surrogates included."""
