@@ -79,13 +79,13 @@ def _has_controls(text: str, latin1: bytes | None = None) -> bool:
     return (b"\xc2" in data and _C1_UTF8.search(data) is not None) or any(c in text for c in _INVISIBLES)
 
 
-def _space_check(text: str, latin1: bool = False) -> tuple[bool, str | None]:
+def _space_check(text: str, is_latin1: bool = False) -> tuple[bool, str | None]:
     """Whether the space passes would change anything (most texts: no) and, for a text that needs
-    none, its non-empty lines joined by single spaces (else None). `latin1`: every character of the
-    text is below U+0100, where the no-break space is the one odd space."""
+    none, its non-empty lines joined by single spaces (else None). `is_latin1`: every character of
+    the text is below U+0100, where the no-break space is the one odd space."""
     if text.startswith(" ") or text.endswith(" ") or "\t" in text:
         return True, None
-    if latin1:
+    if is_latin1:
         if "\xa0" in text:
             return True, None
     elif not text.isascii() and any(c in text for c in _ODD_SPACE_CHARS):
