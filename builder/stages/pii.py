@@ -127,7 +127,7 @@ def _phone_starts(text: str, marks: dict[str, Sequence[int]] | None = None) -> l
     return starts
 
 
-def _ipv4_starts(dots: list[int]) -> list[int]:
+def _ipv4_starts(dots: Sequence[int]) -> list[int]:
     """Every position where an `_IPV4` match can begin: 1 to 3 characters before a ".digit"
     followed by two more, each 2 to 4 characters after the one before (a.b.c.d, 1 to 3 digits each)."""
     if len(dots) < 3:
@@ -245,7 +245,7 @@ def redact(text: str, matches: list[PiiMatch] | None = None) -> str:
     return "".join(out)
 
 
-def count_pii(matches: Iterable[PiiMatch]) -> dict[str, int]:
+def count_pii(matches: Sequence[PiiMatch]) -> dict[str, int]:
     """Distinct values per kind (an address in a link text and its mailto: counts once)."""
     if not matches:
         return {"emails": 0, "phones": 0, "ips": 0}
@@ -274,7 +274,7 @@ def _with_clean_text(item: dict[str, str]) -> dict[str, str]:
     """The evidence item with its text redacted: a new dict, unless there is nothing to change."""
     text = item.get("text", "")
     clean = _redacted_licence_text(text)
-    if clean is text and "text" in item:
+    if clean == text and "text" in item:
         return item
     return {**item, "text": clean}
 
