@@ -49,6 +49,7 @@ def no_recent_answers(monkeypatch):
     monkeypatch.setattr(language, "_RECENT_SAMPLES", 0)
     language._recent_results.clear()
 
+
 def test_detects_languages_of_short_paragraphs():
     for expected, text in TEXTS.items():
         result = language.detect_language(text)
@@ -199,7 +200,13 @@ def test_a_copy_takes_the_answer_of_a_recent_sample(monkeypatch):
 
 def test_forgotten_answers_are_detected_again(monkeypatch):
     monkeypatch.setattr(language, "_RECENT_SAMPLES", 4096)
-    language.detect_languages(["The council will meet again on Tuesday to vote on the harbour plan."])
-    assert language._recent_results
+    text = "The council will meet again on Tuesday to vote on the harbour plan."
+    detected = []
+    fast = language._detect_fast
+    monkeypatch.setattr(language, "_detect_fast", lambda samples, seed: detected.extend(samples) or fast(samples, seed))
+    first = language.detect_languages([text])
+    assert language.detect_languages([text]) == first
+    assert detected == [text]  # the second time, the kept answer
     language.forget_recent_answers()
-    assert not language._recent_results
+    assert language.detect_languages([text]) == first
+    assert detected == [text, text]
