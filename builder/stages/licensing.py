@@ -209,7 +209,6 @@ class TriggerWords:
             found.setdefault(words[index], []).append(start)
         return found
 
-
     def scan(self, text: str) -> TextTriggers | None:
         """The words of `text` (not folded), as `TextTriggers(fold(text), self)` finds them; None
         when folding moves characters (see `fold`)."""
