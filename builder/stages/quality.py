@@ -137,12 +137,6 @@ _WORD_KEY_INVERSE = pow(_WORD_KEY_MULTIPLIER, -1, 2**64)
 _WORD_LENGTH_KEY = 0xA0761D6478BD642F  # times the length, added to the word key
 
 
-@functools.cache
-def _key_powers(n: int) -> np.ndarray:
-    """1, m, m**2, ... m**(n-1) modulo 2**64 for the n-gram key multiplier m."""
-    return np.array([pow(_NGRAM_KEY_MULTIPLIER, k, 2**64) for k in range(n)], dtype=np.uint64)
-
-
 def _lines(text: str) -> list[str]:
     return list(filter(None, map(str.strip, text.split("\n"))))
 
@@ -322,7 +316,7 @@ class _Ngrams:
         keys = self.word_keys[positions]
         for k in range(1, n):
             keys = keys * np.uint64(_NGRAM_KEY_MULTIPLIER) + self.word_keys[positions + k]
-        return keys + self.text_of[positions].astype(np.uint64) * _key_powers(n + 1)[n]
+        return keys + self.text_of[positions].astype(np.uint64) * np.uint64(pow(_NGRAM_KEY_MULTIPLIER, n, 2**64))
 
     def occurrences(self, n: int, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, count) of the n-grams of the texts in the mask `texts`: every position whose
