@@ -116,7 +116,8 @@ _CHAR_CLASS[[ord(char) for char in " \n" + ODD_SPACES]] |= _SPACE
 # tags, variation selectors and private use): scanning those takes a quarter of the 0.14 s a scan
 # of every code point took at import. A test checks the whole range against str.isnumeric().
 _NUMERIC_END = 0x40000
-_CHAR_CLASS[:_NUMERIC_END][np.fromiter(map(str.isnumeric, map(chr, range(_NUMERIC_END))), dtype=bool, count=_NUMERIC_END)] |= _NUMERIC
+_IS_NUMERIC = np.fromiter(map(str.isnumeric, map(chr, range(_NUMERIC_END))), dtype=bool, count=_NUMERIC_END)
+_CHAR_CLASS[:_NUMERIC_END][_IS_NUMERIC] |= _NUMERIC
 # A line "ends in punctuation" (C4 / FineWeb): terminal mark, optionally inside closing quotes
 # or brackets. Tested with rstrip + endswith, which read each line end once (a `...$` regex
 # search tries every position of the line); the marks and the closers are disjoint.
