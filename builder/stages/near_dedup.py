@@ -314,13 +314,15 @@ def stable_order(*columns: np.ndarray) -> np.ndarray:
     vectorised and several times faster than its stable and lexicographic sorts; a column below
     2**16 is sorted by numpy's stable sort of 16-bit integers, a radix sort."""
     n = len(columns[0])
-    fits = n < 2**32 and all(len(c) == 0 or (c.min() >= 0 and c.max() < 2**31) for c in columns)
-    if not fits or n == 0:
+    if n == 0 or n >= 2**32:
+        return np.lexsort(columns)
+    highest = [int(c.max()) for c in columns]
+    if max(highest) >= 2**31 or min(int(c.min()) for c in columns) < 0:
         return np.lexsort(columns)
     order = np.arange(n, dtype=np.int64)
-    for column in columns:  # least significant first: each pass keeps the order of the ones before
+    for column, column_max in zip(columns, highest):  # least significant first: each pass keeps the order of the ones before
         values = column[order]
-        if values.max() < 2**16:  # (e.g. source numbers) numpy's stable sort of 16-bit integers is a radix sort
+        if column_max < 2**16:  # (e.g. source numbers) numpy's stable sort of 16-bit integers is a radix sort
             order = order[np.argsort(values.astype(np.uint16), kind="stable")]
             continue
         keys = (values.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
