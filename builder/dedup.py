@@ -437,13 +437,15 @@ class ShingleStore:
                     if len(loaded) >= 2:  # bounded: the later source of these pairs and one other
                         loaded.pop(next(key for key in loaded if key != j))
                     loaded[k] = load_npy(self.sources[k].store, self.sources[k].sig)  # 256 bytes per document: read whole
+            if not loaded[i].shape[1:] == (num_perm,) == loaded[j].shape[1:]:
+                continue  # signatures of another length: no estimate (0)
             # Small blocks: the gathered rows of a block (256 bytes per pair and side) stay in cache.
             for start in range(0, len(part), ESTIMATE_BLOCK_PAIRS):
                 block = part[start: start + ESTIMATE_BLOCK_PAIRS]
                 # (np.take of whole rows: faster than fancy indexing, the same rows)
                 sig_a = np.take(loaded[i], docs_a[block] - self.offsets[i], axis=0)
                 sig_b = np.take(loaded[j], docs_b[block] - self.offsets[j], axis=0)
-                out[block] = nd.estimated_jaccard(sig_a, sig_b) if sig_a.shape[1:] == (num_perm,) == sig_b.shape[1:] else 0.0
+                out[block] = nd.estimated_jaccard(sig_a, sig_b)
         return out
 
 
