@@ -17,8 +17,8 @@ for them and counted, the line rules still apply.
 
 Cost (issue 7): the words of a batch of bodies are found once, in numpy on their code points
 (`_Words`: no Python string per word), and every word rule reads those arrays; each word has a
-64-bit key and a length. The two n-gram rules are the expensive ones (a
-sort per n-gram size), so each size is first compared with upper bounds computed from word counts
+64-bit key and a length. The two n-gram rules are the expensive ones (a sort per n-gram size),
+so each size is first compared with upper bounds computed from word counts
 (`_Ngrams.top_chars_word_bound`, `top_chars_bound`, `dup_chars_bound`): in prose they are within
 the limits for most sizes, and those sizes are never sorted. Bounds only skip sizes that cannot
 fail, so the decisions are those of measuring every size. `run` measures the n-grams of a batch
