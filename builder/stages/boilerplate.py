@@ -896,24 +896,14 @@ def _context(units: list[Unit]) -> None:
         # the document's edges count as boilerplate (jusText), unless there is nothing else: then
         # the near-prose units are all the document has
         revised[i] = BAD if {before, after} <= {BAD, "edge"} and BAD in (before, after) else GOOD
-    # the good units are body; the hard and bad ones keep their class and reason (most units: only
-    # the indexes of the others are visited)
-    for i in _indexes_of(classes, GOOD):
+    # the good units are body; the hard and bad ones keep their class and reason, the revised ones
+    # note why (most units: only the indexes of the others are visited)
+    for i in _indexes_of(revised, GOOD):
         units[i].label = "body"
-    for i in shorts:
-        unit = units[i]
-        if revised[i] == GOOD:
-            unit.label = "body"
-            unit.reason = f"{unit.reason}, between body" if unit.reason != "short" else "short, between body"
-        else:
-            unit.reason = f"{unit.reason}, next to boilerplate"
-    for i in neargoods:
-        unit = units[i]
-        if revised[i] == GOOD:
-            unit.label = "body"
-            unit.reason = f"{unit.reason}, next to body"
-        else:
-            unit.reason = f"{unit.reason}, next to boilerplate"
+    for indexes, note_if_good in ((shorts, "between body"), (neargoods, "next to body")):
+        for i in indexes:
+            note = note_if_good if revised[i] == GOOD else "next to boilerplate"
+            units[i].reason = f"{units[i].reason}, {note}"
 
 
 def _best_run(units: list[Unit], lo: int, hi: int, cfg: BoilerplateConfig) -> tuple[float, int, int]:
