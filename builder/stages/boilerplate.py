@@ -687,14 +687,19 @@ class Split:
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
 
 
-def _labelled_kind(label: str, reason: str) -> str:
-    """The stats key of a unit's label and reason: "label.kind"."""
-    head = reason.partition(" ")[0]
-    return f"{label}.{head if head.startswith('rule:') else head.partition(':')[0]}"
-
-
-# label -> reason -> `_labelled_kind(label, reason)`, filled as reasons are met
+# label -> reason -> `_labelled_kind(label, reason)`, filled as reasons are met (`_finish` looks a
+# unit's key up here first: a dict look-up per unit)
 _KINDS: dict[str, dict[str, str]] = {"body": {}, "boilerplate": {}}
+
+
+def _labelled_kind(label: str, reason: str) -> str:
+    """The stats key of a unit's label and reason: "label.kind", remembered in `_KINDS`."""
+    kinds = _KINDS[label]
+    if len(kinds) >= 4096:  # (few distinct reasons: numbers are in few of them)
+        kinds.clear()
+    head = reason.partition(" ")[0]
+    kind = kinds[reason] = f"{label}.{head if head.startswith('rule:') else head.partition(':')[0]}"
+    return kind
 
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -1124,13 +1129,7 @@ def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
     body, boilerplate, segments = _assemble(units, cfg.body_format)
     reasons: dict[str, int] = {}
     for unit in units:
-        # (a dict look-up per unit; the label's stats key is worked out once per distinct reason)
-        kinds = _KINDS[unit.label]
-        kind = kinds.get(unit.reason)
-        if kind is None:
-            if len(kinds) >= 4096:  # (few distinct reasons: numbers are in few of them)
-                kinds.clear()
-            kind = kinds[unit.reason] = _labelled_kind(unit.label, unit.reason)
+        kind = _KINDS[unit.label].get(unit.reason) or _labelled_kind(unit.label, unit.reason)
         reasons[kind] = reasons.get(kind, 0) + 1
     return Split(body, boilerplate, segments, language, reasons)
 
