@@ -229,16 +229,16 @@ def test_indexes_of_lists_every_place_of_a_value_in_order():
 
 
 def test_line_keys_of_a_whole_text_match_the_keys_of_its_lines():
-    # line_keys keys the whole text at once and skips lines whose raw key is short; every line
-    # must still get the key the line-by-line path gives it
+    # line_keys keys a plain line by its own shortcut (`_plain_key`, no line facts): every line
+    # must still get the key line_key gives it
     lines = [
         "Sign up: [our newsletter](https://example.org/signup?id=12345) today",
         "Mail us at <mailto:desk@example.org> or <https://example.org/contact>",
         "![a photo of the harbour](https://img.example.org/1.jpg) Harbour at dawn",
-        "[ab](https://a-very-long-link-target.example.org/path)",  # long raw key, short key
+        "[ab](https://a-very-long-link-target.example.org/path)",  # a long line, a short key
         "## Weather **today** ##", "> quoted *words* here", "+ item_one_two",
         "Café «Zeitung» — Ausgabe 12", "\u3000Wide space line\u3000", "İstanbul Haber", "ΟΔΟΣ ΣΟΦΟΚΛΕΟΥΣ",
-        "abcd", "a b c d e", "", "   ", "\t", "---", "© 2024 The Ledger. All rights reserved.",
+        "The Valley Ledger, Page 12", "abcd", "a b c d e", "", "   ", "\t", "---", "© 2024 The Ledger. All rights reserved.",
     ]
     text = "\n".join(lines)
     expected = {key for key in map(boilerplate.line_key, lines) if key is not None}
