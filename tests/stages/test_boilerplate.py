@@ -228,6 +228,24 @@ def test_indexes_of_lists_every_place_of_a_value_in_order():
     assert boilerplate._indexes_of([], "short") == []
 
 
+def test_context_pass_labels_and_notes_the_units_it_revises():
+    given = [(boilerplate.GOOD, "prose"), (boilerplate.SHORT, "short"), (boilerplate.GOOD, "prose"),
+             (boilerplate.NEARGOOD, "near-prose"), (boilerplate.HARD, "rule:copyright"), (boilerplate.SHORT, "soft:share"),
+             (boilerplate.BAD, "stopwords 0.10"), (boilerplate.NEARGOOD, "near-prose stopwords 0.30")]
+    units = [boilerplate.Unit(i, i + 1, "x", "x", "", ["x"], cls=cls, reason=reason) for i, (cls, reason) in enumerate(given)]
+    boilerplate._context(units)
+    assert [(u.label, u.reason) for u in units] == [
+        ("body", "prose"),
+        ("body", "short, between body"),  # body on both sides
+        ("body", "prose"),
+        ("body", "near-prose, next to body"),  # body before it
+        ("boilerplate", "rule:copyright"),
+        ("boilerplate", "soft:share, next to boilerplate"),  # boilerplate on both sides
+        ("boilerplate", "stopwords 0.10"),
+        ("boilerplate", "near-prose stopwords 0.30, next to boilerplate"),  # boilerplate, then the end
+    ]
+
+
 def test_line_keys_of_a_whole_text_match_the_keys_of_its_lines():
     # line_keys keys a plain line by its own shortcut (`_plain_key`, no line facts): every line
     # must still get the key line_key gives it
