@@ -43,12 +43,21 @@ _BYTES_80 = np.uint64(0x8080808080808080)
 
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
-    """A well-mixed 64-bit hash of uint64 values (the splitmix64 finaliser), vectorised."""
+    """A well-mixed 64-bit hash of uint64 values (splitmix64: the golden-ratio increment, then
+    `mix64`), vectorised."""
     with np.errstate(over="ignore"):
-        x = x + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        return mix64(x + np.uint64(0x9E3779B97F4A7C15))
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a bijection of uint64 values that spreads every input bit over
+    the output (a new array; the steps after the first work in place on it)."""
+    x = x ^ (x >> np.uint64(30))
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
 
 
 def _words64(data: bytes) -> np.ndarray:

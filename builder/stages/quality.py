@@ -41,6 +41,7 @@ from builder.config import ConfigError, QualityConfig
 from builder.document import Document, measure_words
 from builder.stages.exact_dedup import ODD_SPACES
 from builder.stages.language import batches
+from builder.stages.near_dedup import mix64
 from builder.stats import Stats
 
 # Rule names, in the order they are checked (cheap and decisive first). The reason of a drop is
@@ -162,19 +163,6 @@ def _powers(base: int, count: int) -> np.ndarray:
     return table[:count]
 
 
-def _mixed(keys: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijection of 64-bit keys that spreads every input bit over the
-    output, so that word keys built as polynomials look random to the n-gram polynomial.
-    (`near_dedup.splitmix64` adds the golden-ratio increment before these steps and makes a new
-    array at each one: about 1.5x the time on a batch's words.)"""
-    keys = keys ^ (keys >> np.uint64(30))
-    keys *= np.uint64(0xBF58476D1CE4E5B9)
-    keys ^= keys >> np.uint64(27)
-    keys *= np.uint64(0x94D049BB133111EB)
-    keys ^= keys >> np.uint64(31)
-    return keys
-
-
 def _code_points(text: str) -> np.ndarray:
     """The code points of `text`, in the narrowest array that holds them: one byte each for Latin-1
     (most news), two for the basic plane, four otherwise. Every numpy pass over them then reads
@@ -237,7 +225,7 @@ class _Words:
         np.cumsum(weighted, out=prefix[1:])
         inverse_powers = _powers(_WORD_KEY_INVERSE, len(codes))
         polynomial = (prefix[ends] - prefix[starts]) * inverse_powers[starts]
-        self.keys = _mixed(polynomial + self.lengths.astype(np.uint64) * np.uint64(_WORD_LENGTH_KEY))
+        self.keys = mix64(polynomial + self.lengths.astype(np.uint64) * np.uint64(_WORD_LENGTH_KEY))
 
 
 class _Ngrams:

@@ -262,3 +262,14 @@ def test_bucket_pairs_find_every_repeated_hash_key():
     assert len(expected) >= 60
     assert sorted(map(tuple, pairs.tolist())) == sorted(expected)
     assert all(keys[a // 7] == keys[b // 7] for a, b in pairs.tolist())
+
+
+def test_splitmix64_is_the_reference_generator_and_mix64_its_finaliser():
+    # The first outputs of Vigna's splitmix64 generator seeded with 0: the state steps by the
+    # golden-ratio increment and each output is the finaliser of the state.
+    states = np.arange(1, 3, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    assert [hex(v) for v in nd.mix64(states).tolist()] == ["0xe220a8397b1dcdaf", "0x6e789e6aa1b965f4"]
+    x = np.array([0, 1, 2**63, 2**64 - 1], dtype=np.uint64)
+    kept = x.copy()
+    assert nd.splitmix64(x - np.uint64(0x9E3779B97F4A7C15)).tolist() == nd.mix64(x).tolist()
+    assert x.tolist() == kept.tolist()  # neither changes its argument
