@@ -599,6 +599,32 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
         triggers = text_triggers(plain, _notice_words())
     else:
         plain = text
+    if triggers is None:
+        return _find_notices(plain, None)
+    if not triggers.has(_NOTICE_AT.words):
+        return []  # no notice word: no match can begin
+    first = min(triggers.found[word][0] for word in _NOTICE_AT.words if word in triggers.found)
+    # Every match begins at a notice word, and what is read from one reaches back no further than
+    # its line: the notices of the text from the first notice word's line on are those of the whole
+    # text. A site's footer ("Copyright © 2015 Example News. All rights reserved.") recurs on every
+    # page, so they are cached on that part of the text.
+    tail = plain[plain.rfind("\n", 0, first) + 1 :]
+    notices = _NOTICES_OF_TAIL.get(tail)
+    if notices is None:
+        notices = _find_notices(plain, triggers)
+        if len(_NOTICES_OF_TAIL) >= _NOTICES_OF_TAIL_KEPT:
+            _NOTICES_OF_TAIL.clear()
+        _NOTICES_OF_TAIL[tail] = notices
+    return list(notices)
+
+
+# find_copyright's notices of a text from its first notice word's line on, keyed on that text.
+_NOTICES_OF_TAIL: dict[str, list[CopyrightNotice]] = {}
+_NOTICES_OF_TAIL_KEPT = 4096
+
+
+def _find_notices(plain: str, triggers: TextTriggers | None) -> list[CopyrightNotice]:
+    """find_copyright's notices of a text without markdown links (`triggers` of it, or None)."""
     notices = []
     for match in finditer(_NOTICE_START, plain, triggers, _NOTICE_AT):
         tail_end = _NOTICE_END.search(plain, match.end())
@@ -885,6 +911,10 @@ def _page_license(ids: set[str]) -> tuple[str | None, bool]:
 
 def conclude(findings: LicenseFindings, source_terms: Mapping[str, str] | None = None, source_key: str = "") -> LicenseDecision:
     """The row's licence fields from the findings; per-source terms from the config win."""
+    if not (source_terms and source_terms.get("license")) and not (
+        findings.licenses or findings.notices or findings.all_rights_reserved or findings.permissions or findings.fair_use or findings.public_domain
+    ):
+        return LicenseDecision(reason="nothing_found")  # nothing found, no configured terms (most pages): status unknown, basis none
     decision = LicenseDecision()
     evidence = decision.evidence
 

@@ -82,6 +82,15 @@ def test_statuses():
     assert decide(body="Mickey Mouse entered the public domain in 2024.").status == "unknown"
 
 
+def test_a_page_with_nothing_found_is_unknown_unless_the_config_licenses_it():
+    nothing = decide(body=BODY)
+    assert (nothing.status, nothing.basis, nothing.reason, nothing.license, nothing.evidence) == ("unknown", "none", "nothing_found", None, [])
+    assert decide(body=BODY, terms={"terms_url": "https://example.org/terms"}) == nothing  # terms without a licence
+    configured = decide(body=BODY, terms={"license": "CC-BY-4.0"})
+    assert (configured.status, configured.basis, configured.reason, configured.license) == ("licensed", "license", "config", "CC-BY-4.0")
+    assert configured.evidence == [{"kind": "config", "text": "example.org: CC-BY-4.0", "where": "config"}]
+
+
 def test_cc_and_all_rights_reserved_conflict():
     decision = decide(boilerplate="CC BY 4.0. © 2021 Example Daily. All rights reserved.")
     assert decision.status == "conflicting" and decision.license is None and decision.reason == "license_and_all_rights_reserved"
@@ -259,6 +268,26 @@ def test_precheck_finds_notices_that_removing_links_joins():
         text = "".join(rng.choice(JOIN_PIECES) for _ in range(rng.randint(1, 16)))
         assert licensing.find_copyright(text, licensing.text_triggers(text)) == licensing.find_copyright(text), text
         assert licensing._strip_links(text) == licensing._MD_LINK.sub(r"\1", text)
+
+
+def test_notices_of_a_recurring_footer_come_from_the_cache():
+    # A page's notices are cached on its text from the first notice word's line on: pages that
+    # share that part (a site's footer) share the notices, whatever comes before it.
+    footer = "Copyright © 2015 Harbour Times. All rights reserved."
+    lines_before = ["", "[Home](/) | [News](/news)\n", "By Jane Roe\nTopics: [Courts](/t/1)\n", "Copyright law came up.\n"]
+    lines_after = ["", "\nAll rights reserved.", "\n© 2016 Second Holder Ltd", "\n[Privacy](/privacy)"]
+    licensing._NOTICES_OF_TAIL.clear()
+    for before in lines_before:
+        for after in lines_after:
+            for footer_line in (footer, "(c) 2019 [Jane Roe](/a)", "Posted by x © 2020 Y", "Copyright by Z Inc."):
+                text = before + footer_line + after
+                notices = licensing.find_copyright(text, licensing.text_triggers(text))
+                assert notices == licensing.find_copyright(text), text
+    # One entry per distinct part from the first notice word's line on, not one per page.
+    assert footer + "\n© 2016 Second Holder Ltd" in licensing._NOTICES_OF_TAIL
+    assert not any(key.startswith(("[Home]", "By Jane")) for key in licensing._NOTICES_OF_TAIL)
+    (notice,) = licensing.find_copyright("[Home](/)\n" + footer, licensing.text_triggers("[Home](/)\n" + footer))
+    assert (notice.holders, notice.year) == (("Harbour Times",), 2015)
 
 
 def test_precheck_on_letters_that_lower_casing_moves():
