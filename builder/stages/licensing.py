@@ -591,27 +591,25 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
     """Copyright notices: a ©, "(c) <year>" or "Copyright" followed by a year, a © or a holder
     line; "copyright" used as an ordinary word in a sentence ("the copyright owner") is not one."""
     if triggers is None:
-        plain = _MD_LINK.sub(r"\1", text)
-    elif "](" in text:  # markdown links reduced to their text can join a notice's words
-        if not triggers.has(_NOTICE_AT.words) and not _may_join_notice(text, triggers):
-            return []  # no notice word, and removing the links cannot make one
-        plain = _strip_links(text)
-        triggers = text_triggers(plain, _notice_words())
-    else:
-        plain = text
-    if triggers is None:
-        return _find_notices(plain, None)
+        return _find_notices(_MD_LINK.sub(r"\1", text), None)
+    links = "](" in text  # markdown links reduced to their text can join a notice's words
+    if links and _may_join_notice(text, triggers):
+        return _notices_without_links(text)
     if not triggers.has(_NOTICE_AT.words):
-        return []  # no notice word: no match can begin
-    first = min(triggers.found[word][0] for word in _NOTICE_AT.words if word in triggers.found)
+        return []  # no notice word, and removing the links cannot make one
     # Every match begins at a notice word, and what is read from one reaches back no further than
-    # its line: the notices of the text from the first notice word's line on are those of the whole
-    # text. A site's footer ("Copyright © 2015 Example News. All rights reserved.") recurs on every
-    # page, so they are cached on that part of the text.
-    tail = plain[plain.rfind("\n", 0, first) + 1 :]
+    # its line. So when no link holds the line break before the first notice word's line (and none
+    # can join a notice word), the notices are those of the text from that line on, links removed.
+    # A site's footer ("Copyright © 2015 [Example News](/). All rights reserved.") recurs on every
+    # page: the notices are cached on that part of the text.
+    first = min(triggers.found[word][0] for word in _NOTICE_AT.words if word in triggers.found)
+    tail_start = text.rfind("\n", 0, first) + 1
+    if links and not _no_link_across(text, tail_start):
+        return _notices_without_links(text)
+    tail = text[tail_start:]
     notices = _NOTICES_OF_TAIL.get(tail)
     if notices is None:
-        notices = _find_notices(plain, triggers)
+        notices = _notices_without_links(text) if links else _find_notices(text, triggers)
         if len(_NOTICES_OF_TAIL) >= _NOTICES_OF_TAIL_KEPT:
             _NOTICES_OF_TAIL.clear()
         _NOTICES_OF_TAIL[tail] = notices
@@ -621,6 +619,20 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
 # find_copyright's notices of a text from its first notice word's line on, keyed on that text.
 _NOTICES_OF_TAIL: dict[str, list[CopyrightNotice]] = {}
 _NOTICES_OF_TAIL_KEPT = 4096
+
+
+def _no_link_across(text: str, line_start: int) -> bool:
+    """Whether removing the links keeps `text[line_start:]` apart: no link is open at the line
+    break before it, in its text (a "[" after the last "]") or its URL (a "](" after the last ")")."""
+    return line_start == 0 or (
+        text.rfind("[", 0, line_start) <= text.rfind("]", 0, line_start) and text.rfind("](", 0, line_start) <= text.rfind(")", 0, line_start)
+    )
+
+
+def _notices_without_links(text: str) -> list[CopyrightNotice]:
+    """The notices of `text` with its markdown links reduced to their text."""
+    plain = _strip_links(text)
+    return _find_notices(plain, text_triggers(plain, _notice_words()))
 
 
 def _find_notices(plain: str, triggers: TextTriggers | None) -> list[CopyrightNotice]:

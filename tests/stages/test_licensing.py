@@ -274,8 +274,13 @@ def test_notices_of_a_recurring_footer_come_from_the_cache():
     # A page's notices are cached on its text from the first notice word's line on: pages that
     # share that part (a site's footer) share the notices, whatever comes before it.
     footer = "Copyright © 2015 Harbour Times. All rights reserved."
-    lines_before = ["", "[Home](/) | [News](/news)\n", "By Jane Roe\nTopics: [Courts](/t/1)\n", "Copyright law came up.\n"]
-    lines_after = ["", "\nAll rights reserved.", "\n© 2016 Second Holder Ltd", "\n[Privacy](/privacy)"]
+    # ...with its links removed first, unless a link is open across the line break before that line
+    # (in its text or its URL) or removing one can join a notice word: then the page is read whole.
+    lines_before = [
+        "", "[Home](/) | [News](/news)\n", "By Jane Roe\nTopics: [Courts](/t/1)\n", "Copyright law came up.\n",
+        "[Read the story\n", "[More](/news?\n", "Copy[right](/r) 2014 Joined Holder\n", "[a [b] c\n", "x](y\n",
+    ]
+    lines_after = ["", "\nAll rights reserved.", "\n© 2016 Second Holder Ltd", "\n[Privacy](/privacy)", "](/more)", ")"]
     licensing._NOTICES_OF_TAIL.clear()
     for before in lines_before:
         for after in lines_after:
