@@ -124,9 +124,10 @@ def clean_with_links(line: str) -> tuple[str, int]:
 def line_facts(line: str) -> tuple[str, int, str, bytes, int]:
     """What the stages read of a line, worked out once: (plain text, link chars, plain text
     lower-cased, line key, hash of the key). Lines with markup are cached: a site's menus, share
-    bars and footers come back in each of its documents, and the metadata stage and the line
-    counting read the same lines one after the other. Plain lines, mostly prose seen once, are
-    not (a look-up would cost more than it saves, and push the furniture out)."""
+    bars and footers come back in each of its documents, and the stages read the same lines one
+    after the other (the line counting keeps a cache of its own, see `_markup_line_key`). Plain
+    lines, mostly prose seen once, are not (a look-up would cost more than it saves, and push the
+    furniture out)."""
     if _has_markup(line):
         return _markup_line_facts(line)
     return _facts(*_plain_with_links(line))
@@ -143,8 +144,6 @@ def _facts(clean: str, links: int) -> tuple[str, int, str, bytes, int]:
     return clean, links, low, key, _hash(key)
 
 
-# (clearing the line cache: what benchmarks that start each round cold call)
-clean_with_links.cache_clear = _markup_line_facts.cache_clear  # type: ignore[attr-defined]
 
 
 def _plain_key(line: str) -> bytes:
@@ -161,20 +160,27 @@ def _plain_with_links(line: str) -> tuple[str, int]:
     return text, (_bare_url_chars(text) if "http" in text or "www." in text or "@" in text else 0)
 
 
+def _reduce_links(text: str) -> tuple[str, int]:
+    """A line with '[' with its images dropped and its markdown links reduced to their labels, and
+    the number of characters of those labels."""
+    if "![" in text:
+        text = _IMAGE.sub("", text)
+    parts = _LINK.split(text)
+    if len(parts) == 1:
+        return text, 0
+    # [text, label, None, text, None, label, text, ...]: each link keeps one of its two groups, its
+    # label; the join drops the other (None) in C
+    links = sum(map(len, filter(None, parts[1::3]))) + sum(map(len, filter(None, parts[2::3])))
+    return "".join(filter(None, parts)), links
+
+
 def _clean_with_links(line: str) -> tuple[str, int]:
     """`clean_with_links` of a line with markup."""
     text = line
     links = 0
     # each substitution only when its marker is present: most lines have one kind of markup at most
     if "[" in text:
-        if "![" in text:
-            text = _IMAGE.sub("", text)
-        parts = _LINK.split(text)
-        if len(parts) > 1:
-            # [text, label, None, text, None, label, text, ...]: each link keeps one of its two
-            # groups, its label; the join drops the other (None) in C
-            links += sum(map(len, filter(None, parts[1::3]))) + sum(map(len, filter(None, parts[2::3])))
-            text = "".join(filter(None, parts))
+        text, links = _reduce_links(text)
     if "http" in text or "www." in text or "@" in text:
         links += _bare_url_chars(_AUTOLINK.sub(" ", text) if "<" in text else text)
     if "<" in text:
@@ -253,6 +259,30 @@ def line_key(line: str, min_chars: int = 5) -> int | None:
     return key_hash if len(key) >= min_chars else None
 
 
+@lru_cache(maxsize=8192)
+def _markup_line_key(line: str) -> tuple[bytes, int]:
+    """The key and key hash of a line with markup, for `line_keys` (which reads nothing else of a
+    line): an ASCII line without '<' (no autolink) is keyed from its text with the links and
+    images reduced, as the other marks are dropped by the key anyway (cleaning it whole costs
+    several times more, for the lines of a document met once, such as its related-story links);
+    the other lines from their facts."""
+    if line.isascii() and "<" not in line:
+        text = _reduce_links(line)[0] if "[" in line else line
+        key = text.encode("ascii").translate(_KEY_LOWER_DIGITS, _KEY_DELETE)
+        return key, _hash(key)
+    _, _, _, key, key_hash = _markup_line_facts(line)
+    return key, key_hash
+
+
+def _clear_line_caches() -> None:
+    _markup_line_facts.cache_clear()
+    _markup_line_key.cache_clear()
+
+
+# (clearing the line caches: what benchmarks that start each round cold call)
+clean_with_links.cache_clear = _clear_line_caches  # type: ignore[attr-defined]
+
+
 def line_keys(text: str, min_chars: int = 5) -> set[int]:
     """The distinct line keys of a document: the pipeline counts their document frequency per source."""
     keys = set()
@@ -260,7 +290,7 @@ def line_keys(text: str, min_chars: int = 5) -> set[int]:
         if not line or line.isspace():
             continue
         if _has_markup(line):
-            _, _, _, key, key_hash = _markup_line_facts(line)  # (line_facts' cached branch, called directly)
+            key, key_hash = _markup_line_key(line)
             if len(key) >= min_chars:
                 keys.add(key_hash)
             continue
@@ -687,7 +717,7 @@ class Split:
     reasons: dict[str, int] = field(default_factory=dict)  # reason kind -> units, for stats
 
 
-# label -> reason -> `_labelled_kind(label, reason)`, filled as reasons are met (`_finish` looks a
+# label -> reason -> `_labelled_kind(label, reason)`, filled as reasons are met (`_assemble` looks a
 # unit's key up here first: a dict look-up per unit)
 _KINDS: dict[str, dict[str, str]] = {"body": {}, "boilerplate": {}}
 
@@ -1030,22 +1060,29 @@ def split_units(units: list[Unit], cfg: BoilerplateConfig, templates: Mapping[in
     _trim_edges(units, None if html_main is None else cfg.html_edge_max_chars)
 
 
-def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[str, Any]]]:
+def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[str, Any]], dict[str, int]]:
+    """The body and boilerplate columns, the segments, and the units per reason kind (see
+    `_labelled_kind`), in one pass over the units."""
     body_parts: list[str] = []
     boiler_parts: list[str] = []
     body_len = boiler_len = 0
     segments = []
+    reasons: dict[str, int] = {}
     last_body = -1  # index of the previous body unit
+    as_text = body_format == "text"
     for i, unit in enumerate(units):
-        if unit.label == "body":
-            piece = unit.clean if body_format == "text" else unit.raw
+        label, reason = unit.label, unit.reason
+        kind = _KINDS[label].get(reason) or _labelled_kind(label, reason)
+        reasons[kind] = reasons.get(kind, 0) + 1
+        if label == "body":
+            piece = unit.clean if as_text else unit.raw
             if last_body >= 0:
                 # adjacent body units keep the input's kind of break; a gap becomes a paragraph break
                 joint = units[last_body].sep if last_body + 1 == i else "\n\n"
                 joint = "\n\n" if "\n\n" in joint else "\n"
                 body_parts.append(joint)
                 body_len += len(joint)
-            segments.append({"start": body_len, "end": body_len + len(piece), "label": "body", "reason": unit.reason,
+            segments.append({"start": body_len, "end": body_len + len(piece), "label": "body", "reason": reason,
                              "sep": unit.sep, "input": None if piece == unit.raw else unit.raw})
             body_parts.append(piece)
             body_len += len(piece)
@@ -1055,10 +1092,10 @@ def _assemble(units: list[Unit], body_format: str) -> tuple[str, str, list[dict[
                 boiler_parts.append("\n")
                 boiler_len += 1
             segments.append({"start": boiler_len, "end": boiler_len + len(unit.raw), "label": "boilerplate",
-                             "reason": unit.reason, "sep": unit.sep, "input": None})
+                             "reason": reason, "sep": unit.sep, "input": None})
             boiler_parts.append(unit.raw)
             boiler_len += len(unit.raw)
-    return "".join(body_parts), "".join(boiler_parts), segments
+    return "".join(body_parts), "".join(boiler_parts), segments, reasons
 
 
 def split_boilerplate(text: str, templates: Mapping[int, int] | None = None, n_source_docs: int = 0,
@@ -1126,11 +1163,7 @@ def _language_for(text: str, cfg: BoilerplateConfig) -> str:
 
 
 def _finish(units: list[Unit], cfg: BoilerplateConfig, language: str) -> Split:
-    body, boilerplate, segments = _assemble(units, cfg.body_format)
-    reasons: dict[str, int] = {}
-    for unit in units:
-        kind = _KINDS[unit.label].get(unit.reason) or _labelled_kind(unit.label, unit.reason)
-        reasons[kind] = reasons.get(kind, 0) + 1
+    body, boilerplate, segments, reasons = _assemble(units, cfg.body_format)
     return Split(body, boilerplate, segments, language, reasons)
 
 

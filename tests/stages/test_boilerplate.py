@@ -56,6 +56,20 @@ def test_prose_is_body_and_offsets_reproduce_the_input():
     assert reasons["Share this: [Facebook](#) [Twitter](#)"].startswith("link-density")
 
 
+def test_split_counts_each_unit_once_under_its_label_and_reason_kind():
+    # the stats read these counts: one per segment, keyed by label and the head of the reason
+    text = article(top=["By [Jo Bloggs](/jo)"], bottom=["Copyright © 2020 Valley News. All rights reserved.", "---"])
+    split = split_boilerplate(text)
+    assert sum(split.reasons.values()) == len(split.segments)
+    body_kinds = {f"body.{seg['reason'].partition(' ')[0]}" for seg in split.segments if seg["label"] == "body"}
+    assert {kind: n for kind, n in split.reasons.items() if kind.startswith("body.")} == {
+        kind: sum(1 for seg in split.segments if seg["label"] == "body" and kind == f"body.{seg['reason'].partition(' ')[0]}")
+        for kind in body_kinds}
+    assert split.reasons["boilerplate.rule:byline"] == 1
+    assert split.reasons["boilerplate.rule:copyright"] == 1
+    assert split.reasons["boilerplate.rule:separator"] == 1
+
+
 @pytest.mark.parametrize("line, reason", [
     ("---", "rule:separator"),
     ("**Disclaimer:** The contents of this article are of sole responsibility of the author.", "rule:disclaimer"),
@@ -247,8 +261,9 @@ def test_context_pass_labels_and_notes_the_units_it_revises():
 
 
 def test_line_keys_of_a_whole_text_match_the_keys_of_its_lines():
-    # line_keys keys a plain line by its own shortcut (`_plain_key`, no line facts): every line
-    # must still get the key line_key gives it
+    # line_keys keys a plain line by its own shortcut (`_plain_key`, no line facts), and an ASCII
+    # line with markup from its links reduced alone (`_markup_line_key`): every line must still get
+    # the key line_key gives it
     lines = [
         "Sign up: [our newsletter](https://example.org/signup?id=12345) today",
         "Mail us at <mailto:desk@example.org> or <https://example.org/contact>",
@@ -257,6 +272,9 @@ def test_line_keys_of_a_whole_text_match_the_keys_of_its_lines():
         "## Weather **today** ##", "> quoted *words* here", "+ item_one_two",
         "Café «Zeitung» — Ausgabe 12", "\u3000Wide space line\u3000", "İstanbul Haber", "ΟΔΟΣ ΣΟΦΟΚΛΕΟΥΣ",
         "The Valley Ledger, Page 12", "abcd", "a b c d e", "", "   ", "\t", "---", "© 2024 The Ledger. All rights reserved.",
+        "See \\[not a link\\](x) and [a reference][ref] with `code_span` and 2*3*4",
+        "[outer [inner]](https://example.org/a_(b)_c) and __strong__ and *stray and under_score_s",
+        "Prices < 10 and > 5 #tag [Link With CAPS 2024](/x)", "> [Quoted](/q) **Bold** line",
     ]
     text = "\n".join(lines)
     expected = {key for key in map(boilerplate.line_key, lines) if key is not None}
