@@ -144,8 +144,6 @@ def _facts(clean: str, links: int) -> tuple[str, int, str, bytes, int]:
     return clean, links, low, key, _hash(key)
 
 
-
-
 def _plain_key(line: str) -> bytes:
     """The line key of a line without markup (`_key_bytes` of it stripped and lower-cased); an
     ASCII line's by the table alone: upper case to lower, digits to 0, the rest dropped."""
