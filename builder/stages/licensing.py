@@ -274,19 +274,41 @@ class TextTriggers:
     def has(self, words: Iterable[str]) -> bool:
         return not self.found.keys().isdisjoint(words)
 
-    def starts(self, words: tuple[str, ...]) -> list[int]:
+    def starts(self, words: Sequence[str]) -> list[int]:
         out: list[int] = []
+        unsearched = [word for word in words if word not in self._indexed and word not in self._common]
+        if unsearched:
+            self._find_common(unsearched)
         for word in words:
-            if word in self._indexed:
-                out += self.found.get(word, ())
-                continue
-            if word not in self._common:
+            out += self.found.get(word, ()) if word in self._indexed else self._common[word]
+        return out
+
+    def _find_common(self, words: list[str]) -> None:
+        """Every position of each of `words` (common words, not indexed) into `_common`."""
+        automaton = None
+        if len(words) > 1 and self._lowered_bytes is not None and all(word.isascii() for word in words):
+            words = sorted(set(words))
+            automaton = _common_words_automaton(tuple(words))
+        if automaton is None:
+            for word in words:
                 if self._lowered_bytes is not None and word.isascii():
                     self._common[word] = _find_all(self._lowered_bytes, word.encode("ascii"))
                 else:
                     self._common[word] = _find_all(self.low, word)
-            out += self._common[word]
-        return out
+            return
+        # Several words (a pattern's "you", "may", "can", ...) in one pass over the text, not one each.
+        for word in words:
+            self._common[word] = []
+        for index, start, _ in automaton.find_matches_as_indexes(self._lowered_bytes, overlapping=True):
+            self._common[words[index]].append(start)
+
+
+@lru_cache(maxsize=256)
+def _common_words_automaton(words: tuple[str, ...]):
+    """An automaton finding every occurrence of `words` (ASCII) in lower-cased bytes; None without the package."""
+    if ahocorasick_rs is None or not hasattr(ahocorasick_rs, "BytesAhoCorasick"):
+        return None
+    return ahocorasick_rs.BytesAhoCorasick([word.encode("ascii") for word in words], implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def finditer(pattern: re.Pattern, text: str, triggers: TextTriggers | None, where: Where) -> Iterable[re.Match]:
@@ -296,13 +318,14 @@ def finditer(pattern: re.Pattern, text: str, triggers: TextTriggers | None, wher
         return pattern.finditer(text)
     if not triggers.has(where.words):
         return ()
-    starts: list[int] = []
+    words: list[str] = []  # the start words of the triggers whose needed words are there, looked up at once
     for trigger in where.triggers:
         if trigger.needs and not triggers.has(trigger.needs):
             continue
         if trigger.starts is None:
             return pattern.finditer(text)
-        starts += triggers.starts(trigger.starts)
+        words += trigger.starts
+    starts = triggers.starts(words)
     return match_at(pattern, text, starts) if starts else ()
 
 

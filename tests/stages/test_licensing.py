@@ -379,6 +379,20 @@ def test_common_start_words_are_found_where_the_fold_has_them():
             assert scanned.starts((word,)) == folded.starts((word,)) == licensing._find_all(licensing.fold(text), word), (text, word)
 
 
+def test_start_words_looked_up_together_are_found_as_one_by_one():
+    """Several common words asked for at once are found in one pass, each at every place (also
+    inside another's occurrence) where a search for it alone finds it."""
+    words = licensing._trigger_words()
+    common = ("all", "ll", "is", "sis", "you", "17", "ana", "all")
+    for text in ["ALL rights, isis sisis, bAnana YoU 171", "Kall ſall", "", "fall all-all\nALL", "Ça, l'île"] + mixed_texts(200, seed=4):
+        together, one_by_one = words.scan(text), words.scan(text)
+        if together is None:
+            continue
+        expected = [at for word in common for at in one_by_one.starts((word,))]
+        assert together.starts(common) == expected, text
+        assert expected == [at for word in common for at in licensing._find_all(licensing.fold(text), word)], text
+
+
 def test_one_scan_serves_licensing_and_pii():
     from builder.stages import pii
 
