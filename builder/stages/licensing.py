@@ -276,9 +276,10 @@ class TextTriggers:
 
     def starts(self, words: Sequence[str]) -> list[int]:
         out: list[int] = []
-        unsearched = [word for word in words if word not in self._indexed and word not in self._common]
-        if unsearched:
-            self._find_common(unsearched)
+        if not self._indexed.issuperset(words):  # (phone labels and most starts are indexed)
+            unsearched = [word for word in words if word not in self._indexed and word not in self._common]
+            if unsearched:
+                self._find_common(unsearched)
         for word in words:
             out += self.found.get(word, ()) if word in self._indexed else self._common[word]
         return out
@@ -629,6 +630,8 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
     tail_start = text.rfind("\n", 0, first) + 1
     if links and not _no_link_across(text, tail_start):
         return _notices_without_links(text)
+    if len(text) - tail_start > _NOTICES_OF_TAIL_LONGEST:  # a notice word early in a long text: no footer to keep
+        return _notices_without_links(text) if links else _find_notices(text, triggers)
     tail = text[tail_start:]
     notices = _NOTICES_OF_TAIL.get(tail)
     if notices is None:
@@ -642,6 +645,7 @@ def find_copyright(text: str, triggers: TextTriggers | None = None) -> list[Copy
 # find_copyright's notices of a text from its first notice word's line on, keyed on that text.
 _NOTICES_OF_TAIL: dict[str, list[CopyrightNotice]] = {}
 _NOTICES_OF_TAIL_KEPT = 4096
+_NOTICES_OF_TAIL_LONGEST = 2000  # characters: a footer is short
 
 
 def _no_link_across(text: str, line_start: int) -> bool:

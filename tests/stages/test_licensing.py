@@ -293,6 +293,10 @@ def test_notices_of_a_recurring_footer_come_from_the_cache():
     assert not any(key.startswith(("[Home]", "By Jane")) for key in licensing._NOTICES_OF_TAIL)
     (notice,) = licensing.find_copyright("[Home](/)\n" + footer, licensing.text_triggers("[Home](/)\n" + footer))
     assert (notice.holders, notice.year) == (("Harbour Times",), 2015)
+    # A notice word early in a long text is no footer: found as ever, not kept.
+    long_text = "Copyright law came up.\n" + "Council news. " * 200 + "\n" + footer
+    assert licensing.find_copyright(long_text, licensing.text_triggers(long_text)) == licensing.find_copyright(long_text) != []
+    assert long_text not in licensing._NOTICES_OF_TAIL
 
 
 def test_precheck_on_letters_that_lower_casing_moves():
