@@ -9,6 +9,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from builder.config import ConfigError, QualityConfig
@@ -542,3 +543,36 @@ def test_code_points_in_the_narrowest_array():
     alone = quality._Words(["café au lait, café noir"])
     beside = quality._Words(["café au lait, café noir", "東京 😀"])
     assert alone.keys.tolist() == beside.keys[: len(alone.keys)].tolist()
+
+
+def test_latin1_batch_words_as_in_the_general_path():
+    """A batch of Latin-1 texts is measured on bytes (translate), any other batch on its code points:
+    every Latin-1 character lands in the same class either way, so the words are the same."""
+    every_char = "".join(map(chr, range(256)))
+    texts = [every_char, "caf\xe9 \xbd\xb2 12\xb3 na\xefve\xa0word\x85next \x1cx\x1fy", "", "  ", "--- ...", "\xa9 2024 \xa7 5, \xb5s \xdf"]
+    lowered = [text.lower() for text in texts]
+    latin1 = quality._Words(lowered)
+    general = quality._Words(lowered + ["\u20ac"])  # one text beyond Latin-1: the general path for all
+    assert latin1.n_words.tolist() == general.n_words.tolist()[: len(texts)]
+    n = len(latin1.keys)
+    assert latin1.keys.tolist() == general.keys.tolist()[:n]
+    assert latin1.lengths.tolist() == general.lengths.tolist()[:n]
+    assert latin1.numeric.tolist() == general.numeric.tolist()[:n]
+    reference = [word for text in lowered for word in REFERENCE_PUNCTUATION.sub("", text).split()]
+    assert latin1.lengths.tolist() == [len(word) for word in reference]
+    assert latin1.numeric.tolist() == [word.isnumeric() for word in reference]
+
+
+def test_covered_share_counts_each_covered_word_once():
+    # Words of two texts; n-grams of 3 marked at chosen starts: a word inside several marked
+    # n-grams counts once, and no n-gram's words are counted in another text.
+    words = quality._Words(["aa b ccc dd e ffff g", "hh i jjj k"])
+    ngrams = quality._Ngrams(words)
+    lengths = words.lengths.tolist()
+    for marked in ([0], [0, 1], [4], [2, 3], [7], [0, 4, 7], []):
+        starts = np.zeros(ngrams.n_all - 2, dtype=bool)
+        starts[marked] = True
+        covered = {j for i in marked for j in range(i, i + 3)}
+        expected = [sum(lengths[j] for j in covered if j < 7) / sum(lengths[:7]),
+                    sum(lengths[j] for j in covered if j >= 7) / sum(lengths[7:])]
+        assert ngrams._covered_share(starts, 3).tolist() == pytest.approx(expected), marked
