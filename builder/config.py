@@ -153,7 +153,7 @@ class LanguageConfig:
     )
     languages: list[str] = option([], "Keep only these ISO 639-1 languages (empty: keep all). Others become rejects with reason 'language'.")
     batch_docs: int = option(
-        64, "Documents the fast engine detects together (one set of numpy operations for all): speed only, every answer is the same as alone.",
+        128, "Documents the fast engine detects together (one set of numpy operations for all): speed only, every answer is the same as alone.",
         hashed=False,
     )
 
