@@ -17,9 +17,10 @@ what the page says and are recorded as evidence of kind "config". A page with a 
 "All rights reserved", or two different licences, is `conflicting`: we do not guess.
 
 Speed: each detailed pattern is tried only where its trigger words are (found for all of them in
-one pass over the lower-cased text), so a text without a licence word costs little;
-`precheck=False` runs every pattern over every text instead, with the same findings (the tests
-compare both).
+one pass over the lower-cased text), so a text without a licence word costs little; a site's
+copyright footer, which recurs on every page, is read once and its notices reused (see
+`find_copyright`); `precheck=False` runs every pattern over every text instead, with the same
+findings (the tests compare both).
 """
 
 from __future__ import annotations
