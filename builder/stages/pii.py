@@ -162,7 +162,7 @@ def find_phones(text: str, precheck: bool = True, marks: dict[str, Sequence[int]
         starts, label_starts = _phone_starts(text, marks), _label_starts(text)
         if not starts and label_starts == []:
             return found  # no place where a phone or its label can begin (most texts)
-        unlabelled = match_at(_PHONE, text, starts)
+        unlabelled = match_at(_PHONE, text, starts) if starts else ()  # (most texts with a label word have no mark)
     else:
         unlabelled = _PHONE.finditer(text)
     for m in unlabelled:
@@ -174,7 +174,11 @@ def find_phones(text: str, precheck: bool = True, marks: dict[str, Sequence[int]
             continue
         found.append(PiiMatch("phone", m.start(), m.start() + len(value), value))
     # Labelled numbers: "Tel: 030 1234567", "phone 0171/2345678".
-    for label in _PHONE_LABEL_RE.finditer(text) if label_starts is None else match_at(_PHONE_LABEL_RE, text, label_starts):
+    if label_starts is None:
+        labels = _PHONE_LABEL_RE.finditer(text)
+    else:
+        labels = match_at(_PHONE_LABEL_RE, text, label_starts) if label_starts else ()
+    for label in labels:
         m = _PHONE_CANDIDATE_AFTER_LABEL.match(text, label.end())
         if not m or any(p.start <= m.start() < p.end for p in found):
             continue
@@ -191,7 +195,7 @@ def find_ips(text: str, precheck: bool = True, marks: dict[str, Sequence[int]] |
         starts = _ipv4_starts((_mark_digit_positions(text) if marks is None else marks)["."])
         if not starts and ":" not in text:
             return found  # no place where an IPv4 address can begin, no colon for an IPv6 one
-        ipv4 = match_at(_IPV4, text, starts)
+        ipv4 = match_at(_IPV4, text, starts) if starts else ()  # (a colon, no IPv4 start: most boilerplate)
     else:
         ipv4 = _IPV4.finditer(text)
     for m in ipv4:
