@@ -66,7 +66,8 @@ _MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{
 _LETTER = re.compile(r"[^\W\d_]")
 
 _SPACE = ord(" ")
-_LEADING_SPACE = np.array([_SPACE], dtype=np.uint32)
+# What `_clean` deletes from a text mostly in another script (langdetect's Latin: "A" <= ch <= "z").
+_LATIN_DROPPED = dict.fromkeys(range(ord("A"), ord("z") + 1))
 _CODE_POINTS = 0x110000
 _KEY_BITS = 21  # a code point + 1 fits in 21 bits, so three of them fit in one uint64
 _HASH_BITS = 20  # 1M slots for 88k keys: 95% of the keys have a slot to themselves
@@ -237,28 +238,30 @@ def _trial_randomness(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return weights, uniforms
 
 
-def _clean(text: str, model: _Model) -> np.ndarray:
-    """langdetect's Detector.append + cleaning_text, as code points: drop URLs and e-mails, normalise
-    Vietnamese, and drop Latin letters when the text is mostly in another script. (Runs of spaces,
-    which langdetect collapses first, are collapsed after normalisation instead: they make no
-    n-grams either way.)"""
+def _clean(text: str, model: _Model) -> str:
+    """langdetect's Detector.append + cleaning_text: drop URLs and e-mails, normalise Vietnamese,
+    and drop Latin letters when the text is mostly in another script. (Runs of spaces, which
+    langdetect collapses first, are collapsed after normalisation instead: they make no n-grams
+    either way.) A string, so that a batch's cleaned texts are encoded together."""
     if "http" in text:
         text = _URL_RE.sub(" ", text)
     if "@" in text:
         text = _MAIL_RE.sub(" ", text)
-    ascii_only = text.isascii()
-    if not ascii_only and any(mark in text for mark in model.vi_marks):  # each match holds a mark
+    if text.isascii():
+        return text  # all Latin (or not letters): nothing more to clean
+    if any(mark in text for mark in model.vi_marks):  # each match holds a mark
         text = model.normalize_vi(text)
+    # langdetect means to spare Latin Extended Additional here, but its test compares a block number
+    # with a block name, so every character from U+0300 on counts as non-Latin. A text without
+    # one (most news in Latin script) keeps its Latin letters.
+    if max(text) < "\u0300":
+        return text
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if ascii_only:
-        return codes  # all Latin (or not letters): nothing more to clean
     latin = (codes - ord("A")) <= ord("z") - ord("A")  # langdetect's test: "A" <= ch <= "z"
     latin_count = int(np.count_nonzero(latin))
-    # langdetect means to spare Latin Extended Additional here, but its test compares a block number
-    # with a block name, so every character from U+0300 on counts as non-Latin.
     if latin_count * 2 < len(codes) and latin_count * 2 < int(np.count_nonzero(codes >= 0x300)):
-        codes = codes[~latin]
-    return codes
+        return text.translate(_LATIN_DROPPED)
+    return text
 
 
 def _hash_slots(keys: np.ndarray) -> np.ndarray:
@@ -288,13 +291,12 @@ def ngram_rows(texts: list[str], model: _Model | None = None) -> tuple[np.ndarra
     inside a run of capitals (acronyms), kept only when some profile knows them. The texts are
     joined into one array, each after a space as langdetect starts, and no n-gram crosses a join."""
     model = model or _model()
-    pieces = []
-    for text in texts:
-        pieces += [_LEADING_SPACE, _clean(text, model)]
-    if not pieces:
+    if not texts:
         return np.empty(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    codes = np.concatenate(pieces)
-    lengths = np.array([len(piece) for piece in pieces[1::2]]) + 1
+    cleaned = [_clean(text, model) for text in texts]
+    # Each text after a space, all encoded at once.
+    codes = np.frombuffer("".join(map(" ".__add__, cleaned)).encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter(map(len, cleaned), dtype=np.intp, count=len(cleaned)) + 1
     text_of = np.repeat(np.arange(len(texts)), lengths)  # per character
     chars = np.take(model.normalized, codes)
     space = chars == _SPACE
