@@ -424,9 +424,10 @@ class ShingleStore:
                 field[part] = values
         return nd.Overlaps(*fields)
 
-    def estimated_jaccard(self, docs_a: np.ndarray, docs_b: np.ndarray, num_perm: int) -> np.ndarray:
+    def estimated_jaccard(self, docs_a: np.ndarray, docs_b: np.ndarray) -> np.ndarray:
         """Share of agreeing MinHash bins of the pairs, from the signatures of the sources involved
-        (one source's signatures at a time); 0 where a source is not comparable."""
+        (one source's signatures at a time); 0 where a source is not comparable (comparable
+        sources have this build's `num_perm`: see `index_settings`)."""
         out = np.zeros(len(docs_a))
         loaded: dict[int, np.ndarray] = {}
         for i, j, part in source_pairs(self.source_of(docs_a), self.source_of(docs_b)):
@@ -437,8 +438,6 @@ class ShingleStore:
                     if len(loaded) >= 2:  # bounded: the later source of these pairs and one other
                         loaded.pop(next(key for key in loaded if key != j))
                     loaded[k] = load_npy(self.sources[k].store, self.sources[k].sig)  # 256 bytes per document: read whole
-            if not loaded[i].shape[1:] == (num_perm,) == loaded[j].shape[1:]:
-                continue  # signatures of another length: no estimate (0)
             # Small blocks: the gathered rows of a block (256 bytes per pair and side) stay in cache.
             for start in range(0, len(part), ESTIMATE_BLOCK_PAIRS):
                 block = part[start: start + ESTIMATE_BLOCK_PAIRS]
@@ -650,7 +649,7 @@ def dedup_verify(ctx: BuildContext, rank: int) -> Stats:
     all_sources = sources(ctx)
     store = ShingleStore(all_sources, source_offsets(all_sources), near.enabled)
     if len(pairs):  # the signature estimate first: a pair that agrees in too few bins is not read
-        keep = store.estimated_jaccard(pairs[:, 0], pairs[:, 1], near.num_perm) >= near.min_estimated_jaccard
+        keep = store.estimated_jaccard(pairs[:, 0], pairs[:, 1]) >= near.min_estimated_jaccard
         stats.inc("near_dedup.prefilter_dropped", int(np.count_nonzero(~keep)))
         pairs = np.take(pairs, np.flatnonzero(keep), axis=0)
     stats.inc("near_dedup.candidates", len(pairs))
