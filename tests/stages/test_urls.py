@@ -19,6 +19,8 @@ SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
         ("https://example.com/a#comments", "https://example.com/a"),
         ("https://example.com/a?id=3&page=2", "https://example.com/a?page=2&id=3&fbclid=xyz"),
         ("http://edition.example.com/2016/x/index.html?sr=fb0919&linkId=123", "http://edition.example.com/2016/x/"),
+        ("https://example.com/a/INDEX.PHP", "https://example.com/a"),  # any case, each index page's own length
+        ("https://example.com/Index.htm", "https://example.com/"),
         ("https://example.com:443/a", "example.com/a"),
     ],
 )
