@@ -121,6 +121,10 @@ def test_permission_and_fair_use_are_bases_not_licences():
     assert decide(boilerplate="This article may not be republished without permission.").basis == "none"
     fair = decide(boilerplate='© 2011 Herald. We use such material under the provisions of "fair use".')
     assert (fair.license, fair.status, fair.basis) == (None, "all_rights_reserved", "fair_use_claimed")
+    # a fair-use claim alone is the only finding: the page's status stays unknown, its basis is the claim
+    claim_only = decide(boilerplate='We use such material under the provisions of "fair use".')
+    assert (claim_only.license, claim_only.status, claim_only.basis, [item["kind"] for item in claim_only.evidence]) == (
+        None, "unknown", "fair_use_claimed", ["fair_use"])
     assert decide(body="Her talk on fair use in classrooms drew teachers.").basis == "none"
 
 
@@ -279,12 +283,13 @@ def test_notices_of_a_recurring_footer_come_from_the_cache():
     lines_before = [
         "", "[Home](/) | [News](/news)\n", "By Jane Roe\nTopics: [Courts](/t/1)\n", "Copyright law came up.\n",
         "[Read the story\n", "[More](/news?\n", "Copy[right](/r) 2014 Joined Holder\n", "[a [b] c\n", "x](y\n",
+        "Read more: ",  # the same line: "Copyright Jane Roe 2014" is a notice only where it opens its line
     ]
     lines_after = ["", "\nAll rights reserved.", "\n© 2016 Second Holder Ltd", "\n[Privacy](/privacy)", "](/more)", ")"]
     licensing._NOTICES_OF_TAIL.clear()
     for before in lines_before:
         for after in lines_after:
-            for footer_line in (footer, "(c) 2019 [Jane Roe](/a)", "Posted by x © 2020 Y", "Copyright by Z Inc."):
+            for footer_line in (footer, "(c) 2019 [Jane Roe](/a)", "Posted by x © 2020 Y", "Copyright by Z Inc.", "Copyright Jane Roe 2014"):
                 text = before + footer_line + after
                 notices = licensing.find_copyright(text, licensing.text_triggers(text))
                 assert notices == licensing.find_copyright(text), text
