@@ -338,11 +338,6 @@ def ingest_table(docs: list[Document]) -> pa.Table:
     )
 
 
-def from_ingest_record(record: dict) -> Document:
-    """The document the process phase starts from, given its ingest record."""
-    return Document(**record, source_text=record["text"])
-
-
 # Document's fields up to the last one the work file holds, in order: a work-file column, the
 # source text (the text column again) or, in between, a field at its plain default (boilerplate).
 _DOCUMENT_FIELDS = dataclasses.fields(Document)
@@ -350,9 +345,9 @@ _LEADING_FIELDS = _DOCUMENT_FIELDS[: 1 + max(i for i, f in enumerate(_DOCUMENT_F
 
 
 def documents_from_columns(columns: dict[str, list]) -> Iterator[Document]:
-    """`from_ingest_record` of each row of the ingest work file, given as its columns: Document
-    called with positional arguments straight from the columns (a dict and keywords per row cost
-    twice as much as building the document)."""
+    """The documents the process phase starts from, given the ingest work file's columns: each
+    row's record, its text as the source text too. Document is called with positional arguments
+    straight from the columns (a dict and keywords per row cost twice as much as building it)."""
     arguments = [
         columns[f.name] if f.name in columns else columns["text"] if f.name == "source_text" else repeat(f.default)
         for f in _LEADING_FIELDS
@@ -363,7 +358,7 @@ def documents_from_columns(columns: dict[str, list]) -> Iterator[Document]:
 def as_ingested(doc: Document) -> Document:
     """A fresh document holding exactly what the process phase would read of it from the ingest
     phase's work file."""
-    return from_ingest_record(ingest_record(doc))
+    return next(documents_from_columns({name: [value] for name, value in ingest_record(doc).items()}))
 
 
 # The fields a document read back from the ingest work file has at their defaults: all but the

@@ -128,7 +128,8 @@ def test_the_ingest_work_file_holds_the_ingest_records():
     table = pipeline.ingest_table(docs)
     assert table.schema == pipeline.INGEST_SCHEMA
     assert table.to_pylist() == [pipeline.ingest_record(doc) for doc in docs]
-    assert [pipeline.from_ingest_record(record) for record in table.to_pylist()] == [pipeline.as_ingested(doc) for doc in docs]
+    # read back: each record as a document, its text the source text too
+    assert list(pipeline.documents_from_columns(table.to_pydict())) == [Document(**r, source_text=r["text"]) for r in table.to_pylist()]
 
 
 def test_the_process_phase_reads_documents_straight_from_the_work_file_columns():
