@@ -735,12 +735,13 @@ def dedup_components(ctx: BuildContext, rank: int) -> Stats:
     )
     priority = np.concatenate([np.arange(n_old, dtype=np.int64) - n_old, rank_new])  # old docs first, in order
     order = nd.stable_order(priority + n_old, roots)  # (shifted to be non-negative: the same order)
+    ordered_roots = roots[order]
     first_of_root = np.ones(n_total, dtype=bool)
-    first_of_root[1:] = roots[order][1:] != roots[order][:-1]
+    first_of_root[1:] = ordered_roots[1:] != ordered_roots[:-1]
     keeper_of_root = np.empty(n_total, dtype=np.int64)
-    keeper_of_root[roots[order][first_of_root]] = order[first_of_root]
+    keeper_of_root[ordered_roots[first_of_root]] = order[first_of_root]
     keeper = keeper_of_root[roots]
-    stats.inc("dedup.components", int(np.count_nonzero(first_of_root & (np.bincount(roots, minlength=n_total)[roots[order]] > 1))))
+    stats.inc("dedup.components", int(np.count_nonzero(first_of_root & (np.bincount(roots, minlength=n_total)[ordered_roots] > 1))))
     write_npz(ctx.store, "dedup/components.npz", roots=roots, keeper=keeper, priority=priority, text_keys=text_keys, url_keys=url_keys, n_old=np.int64(n_old))
     return stats
 
