@@ -672,10 +672,8 @@ def units_of(text: str, with_hashes: bool = True) -> list[Unit]:
         if _has_markup(line):
             clean, links, low, key, key_hash = _markup_line_facts(line)
         else:
-            # a plain line (most prose): `_plain_with_links` and `_facts` written out, the hash
-            # made only when asked for
-            clean = line.strip()
-            links = _bare_url_chars(clean) if "http" in clean or "www." in clean or "@" in clean else 0
+            # a plain line (most prose): `_facts` written out, the hash made only when asked for
+            clean, links = _plain_with_links(line)
             low = clean.lower()
             key = _key_bytes(low)
             key_hash = _hash(key) if with_hashes else 0
