@@ -287,29 +287,25 @@ class TextTriggers:
 
     def _find_common(self, words: list[str]) -> None:
         """Every position of each of `words` (common words, not indexed) into `_common`."""
-        automaton = None
+        # (Lower-cased bytes come from the scan's automaton: the package is there.)
         if len(words) > 1 and self._lowered_bytes is not None and all(word.isascii() for word in words):
+            # Several words (a pattern's "you", "may", "can", ...) in one pass over the text, not one each.
             words = sorted(set(words))
-            automaton = _common_words_automaton(tuple(words))
-        if automaton is None:
             for word in words:
-                if self._lowered_bytes is not None and word.isascii():
-                    self._common[word] = _find_all(self._lowered_bytes, word.encode("ascii"))
-                else:
-                    self._common[word] = _find_all(self.low, word)
+                self._common[word] = []
+            for index, start, _ in _common_words_automaton(tuple(words)).find_matches_as_indexes(self._lowered_bytes, overlapping=True):
+                self._common[words[index]].append(start)
             return
-        # Several words (a pattern's "you", "may", "can", ...) in one pass over the text, not one each.
         for word in words:
-            self._common[word] = []
-        for index, start, _ in automaton.find_matches_as_indexes(self._lowered_bytes, overlapping=True):
-            self._common[words[index]].append(start)
+            if self._lowered_bytes is not None and word.isascii():
+                self._common[word] = _find_all(self._lowered_bytes, word.encode("ascii"))
+            else:
+                self._common[word] = _find_all(self.low, word)
 
 
 @lru_cache(maxsize=256)
 def _common_words_automaton(words: tuple[str, ...]):
-    """An automaton finding every occurrence of `words` (ASCII) in lower-cased bytes; None without the package."""
-    if ahocorasick_rs is None or not hasattr(ahocorasick_rs, "BytesAhoCorasick"):
-        return None
+    """An automaton finding every occurrence of `words` (ASCII) in lower-cased bytes."""
     return ahocorasick_rs.BytesAhoCorasick([word.encode("ascii") for word in words], implementation=ahocorasick_rs.Implementation.DFA)
 
 
