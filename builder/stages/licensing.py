@@ -947,10 +947,11 @@ def _page_license(ids: set[str]) -> tuple[str | None, bool]:
 
 def conclude(findings: LicenseFindings, source_terms: Mapping[str, str] | None = None, source_key: str = "") -> LicenseDecision:
     """The row's licence fields from the findings; per-source terms from the config win."""
-    if not (source_terms and source_terms.get("license")) and not (
+    configured = source_terms.get("license") if source_terms else None
+    if not configured and not (
         findings.licenses or findings.notices or findings.all_rights_reserved or findings.permissions or findings.fair_use or findings.public_domain
     ):
-        return LicenseDecision(reason="nothing_found")  # nothing found, no configured terms (most pages): status unknown, basis none
+        return LicenseDecision(reason="nothing_found")  # nothing found, no configured licence: status unknown, basis none
     decision = LicenseDecision()
     evidence = decision.evidence
 
@@ -983,12 +984,11 @@ def conclude(findings: LicenseFindings, source_terms: Mapping[str, str] | None =
     reserved = bool(findings.all_rights_reserved)
     public_domain = bool(findings.public_domain)
 
-    if source_terms and source_terms.get("license"):
-        license_id = source_terms["license"]
-        terms = f"{source_key}: {license_id}" + (f" ({source_terms['terms_url']})" if source_terms.get("terms_url") else "")
+    if configured:
+        terms = f"{source_key}: {configured}" + (f" ({source_terms['terms_url']})" if source_terms.get("terms_url") else "")
         add("config", terms, "config")
-        decision.license = license_id
-        decision.status = status_of_license(license_id)
+        decision.license = configured
+        decision.status = status_of_license(configured)
         decision.reason = "config"
     elif disagree:
         decision.status, decision.reason = "conflicting", "different_licenses"
