@@ -294,8 +294,8 @@ def ngram_rows(texts: list[str], model: _Model | None = None) -> tuple[np.ndarra
     if not texts:
         return np.empty(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     cleaned = [_clean(text, model) for text in texts]
-    # Each text after a space, all encoded at once.
-    codes = np.frombuffer("".join(map(" ".__add__, cleaned)).encode("utf-32-le"), dtype=np.uint32)
+    # Each text after a space (the empty first item puts one before the first), all encoded at once.
+    codes = np.frombuffer(" ".join(["", *cleaned]).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter(map(len, cleaned), dtype=np.intp, count=len(cleaned)) + 1
     text_of = np.repeat(np.arange(len(texts)), lengths)  # per character
     chars = np.take(model.normalized, codes)
