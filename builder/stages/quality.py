@@ -549,15 +549,13 @@ def _stop_word_counts(ngrams: _Ngrams, languages: list[str]) -> list[int | None]
     without a list). Matched on the word keys the n-gram arrays already hold: one numpy pass per
     language for the whole batch, rather than a set lookup per word."""
     counts: list[int | None] = [None] * ngrams.n_texts
-    if len(set(languages)) == 1 and languages[0] in STOP_WORDS:  # (the common batch: no mask of texts)
-        is_stop_word = np.isin(ngrams.word_keys, _stop_word_keys(languages[0]))
-        return ngrams._per_text_sum(is_stop_word.astype(np.int64)).tolist()
     for lang in set(languages) & STOP_WORDS.keys():
-        texts = np.array([language == lang for language in languages])
-        is_stop_word = np.isin(ngrams.word_keys, _stop_word_keys(lang)) & texts[ngrams.text_of]
+        # Every text's words are matched (sums are per text), and the texts in `lang` take theirs.
+        is_stop_word = np.isin(ngrams.word_keys, _stop_word_keys(lang))
         per_text = ngrams._per_text_sum(is_stop_word.astype(np.int64)).tolist()
-        for text in np.flatnonzero(texts).tolist():
-            counts[text] = per_text[text]
+        for text, language in enumerate(languages):
+            if language == lang:
+                counts[text] = per_text[text]
     return counts
 
 
