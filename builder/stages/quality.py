@@ -563,15 +563,15 @@ def _text_signals(
     text: str,
     language: str | None,
     cfg: QualityConfig,
-    n_words: int | None = None,
-    phrases: list[tuple[str, str]] | None = None,
-    ellipses_counted: bool = False,
+    n_words: int | None,
+    phrases: list[tuple[str, str]],
+    ellipses_counted: bool,
 ) -> tuple[dict[str, Any], str | None]:
     """Every measure but those of the words (left None: measured for many texts at once, see
     `quality_signals_many`), and the lowercased text whose words they are measured on (None for a
-    language without spaces). `n_words`: `len(text.split())` when the caller has it. `phrases`:
-    (phrase, lowercased) of `cfg.placeholder_phrases`; `ellipses_counted`: whether `cfg.symbols`
-    holds both ellipses."""
+    language without spaces). `n_words`: `len(text.split())` when the caller has it, else None.
+    `phrases`: (phrase, lowercased) of `cfg.placeholder_phrases`; `ellipses_counted`: whether
+    `cfg.symbols` holds both ellipses."""
     lang = base_language(language)
     lines = _lines(text)
     worded = lang not in NO_SPACE_LANGUAGES
@@ -586,8 +586,6 @@ def _text_signals(
     signals: dict[str, Any] = {"language": lang, "n_lines": len(lines)}
     signals.update(_line_signals(lines, lang, cfg, has_ellipsis))
     lowered = text.lower()
-    if phrases is None:
-        phrases = [(phrase, phrase.lower()) for phrase in cfg.placeholder_phrases]
     found = [phrase for phrase, lowered_phrase in phrases if lowered_phrase in lowered]
     signals["lorem_ipsum"] = found[0] if found else None
 
